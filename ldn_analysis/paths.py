@@ -24,6 +24,12 @@ def data_dir() -> Path:
     return Path(env).resolve() if env else PROJ_ROOT / "data"
 
 
+def notebooks_dir() -> Path:
+    """Return the notebook folder: ``$LDN_NOTEBOOKS_DIR`` if set, else ``notebooks/``."""
+    env = os.environ.get("LDN_NOTEBOOKS_DIR")
+    return Path(env).resolve() if env else NOTEBOOKS_DIR
+
+
 def reports_dir() -> Path:
     """Return the report output folder: ``$LDN_REPORTS_DIR`` if set, else ``reports/``."""
     env = os.environ.get("LDN_REPORTS_DIR")

@@ -1,0 +1,57 @@
+# LDN evidence bundle. `make help` lists the targets. Every target that needs Python
+# creates .venv/ from uv.lock on first use (uv itself is bootstrapped from PyPI into .uv/).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV_DIR := .uv
+UV := $(UV_DIR)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.synced
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: help setup report test lint format lab bench browser-deps r-deps clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(UV):
+	@echo "Bootstrapping uv $(UV_VERSION) into $(UV_DIR)/"
+	@$(PYTHON) -m venv $(UV_DIR) && $(UV_DIR)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(STAMP): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+setup: $(STAMP) ## Create .venv/ from the lock file (other targets do this on first use)
+
+report: $(STAMP) ## Build every report into reports/ (offline HTML + reports/index.html)
+	$(PY) -m ldn_analysis report
+
+test: $(STAMP) browser-deps ## Lint, format check and the whole test suite (browser tests included)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: $(STAMP) ## Ruff lint and format check only
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+lab: $(STAMP) ## Open JupyterLab on notebooks/ (the package is importable in the kernel)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+
+bench: $(STAMP) r-deps ## Run the benchmarks and write benchmarks/RESULTS.md
+	$(PY) -m benchmarks.run
+
+browser-deps: ## Install Debian's chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+r-deps: ## Install R and metafor from Debian when missing (benchmarks, fixture regeneration)
+	@command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(metafor)' >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq r-cran-metafor r-cran-lme4 >/dev/null; }
+
+clean: ## Remove reports/ and caches (never data/)
+	rm -rf reports .pytest_cache .ruff_cache
