@@ -1,7 +1,47 @@
-"""Low-dose naltrexone evidence bundle: data, statistics, figures and reports."""
+"""Low-dose naltrexone evidence bundle: data, statistics, figures and reports.
+
+The public API is the names in ``__all__``; notebooks use only these. Names are imported
+lazily from their stage module (data -> effects/pooling -> figures -> report), so
+``import ldn_analysis`` stays cheap in every kernel.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
 
 __version__ = "0.1.0"
-from .display import show, show_table, show_text
-from .runcard import run_card, show_run_card
 
-__all__ = ["__version__", "run_card", "show", "show_run_card", "show_table", "show_text"]
+# name -> module that defines it. One line per public name, grouped by stage.
+_EXPORTS = {
+    # paths and errors
+    "paths": ".paths",
+    "LDNError": ".errors",
+    "DataValidationError": ".errors",
+    "ParameterError": ".errors",
+    "ChoiceError": ".errors",
+    # display and run card
+    "show": ".display",
+    "show_table": ".display",
+    "show_text": ".display",
+    "run_card": ".runcard",
+    "show_run_card": ".runcard",
+    # report runner
+    "run_reports": ".report",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'ldn_analysis' has no attribute {name!r}") from None
+    value = import_module(module, __name__)
+    value = value if name == module.lstrip(".") else getattr(value, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)
