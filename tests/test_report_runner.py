@@ -119,3 +119,20 @@ def test_help_describes_every_option():
     assert proc.returncode == 0
     for option in ("--parameter", "--params-file", "--notebook", "--jobs", "--show-code"):
         assert option in proc.stdout
+
+
+def test_parameter_values_that_look_like_code_stay_data(tmp_path):
+    marker = tmp_path / "pwned"
+    hostile = f"'); open({str(marker)!r}, 'w'); ('"
+    proc = _run_cli("--notebook", "ok_figure", "-p", "greeting", hostile, tmp=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert not marker.exists()
+    executed = json.loads(
+        (
+            tmp_path
+            / "notebooks"
+            / next(p.name for p in (tmp_path / "notebooks").glob("ok_figure__*.ipynb"))
+        ).read_text()
+    )
+    injected = "".join(executed["cells"][2]["source"])
+    assert repr(hostile) in injected
