@@ -57,3 +57,11 @@ def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make report" in readme and "make test" in readme
+
+
+def test_readme_documents_every_report_parameter():
+    from ldn_analysis.parameters import PARAMETERS
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [name for name in PARAMETERS if f"| `{name}` |" not in readme]
+    assert not missing, f"README.md's parameter table lacks {missing}"
