@@ -25,6 +25,10 @@ _EXPORTS = {
     "show_text": ".display",
     "run_card": ".runcard",
     "show_run_card": ".runcard",
+    "views": ".views",
+    "figures": ".figures",
+    "summary": ".summary",
+    "Chart": ".figures",
     # report runner
     "run_reports": ".report",
 }
