@@ -50,7 +50,10 @@ to_json <- function(x, indent = 0) {
   } else if (is.logical(x)) {
     ifelse(is.na(x), "null", ifelse(x, "true", "false"))
   } else {
-    paste0('"', gsub('"', '\\\\"', as.character(x)), '"')
+    esc <- gsub("\\", "\\\\", as.character(x), fixed = TRUE)
+    esc <- gsub('"', '\\"', esc, fixed = TRUE)
+    esc <- gsub("\n", "\\n", gsub("\t", "\\t", esc, fixed = TRUE), fixed = TRUE)
+    paste0('"', esc, '"')
   }
   if (inherits(x, "AsIs") || length(x) != 1) paste0("[", paste(vals, collapse = ", "), "]") else vals
 }
@@ -91,7 +94,7 @@ rma_vals <- function(r) {
     ddf = r$ddf, weights = I(unname(weights(r)))
   )
   if (!r$method %in% c("FE", "EE", "CE")) {
-    cf <- confint(r, control = list(tol = 1e-12))$random
+    cf <- confint(r, control = list(tol = 1e-12, tau2.max = 1e6))$random
     out$tau2_ci_lb <- cf["tau^2", "ci.lb"]
     out$tau2_ci_ub <- cf["tau^2", "ci.ub"]
     out$I2_ci_lb <- cf["I^2(%)", "ci.lb"]
@@ -103,7 +106,7 @@ grid <- function(dname) {
   res <- list()
   for (m in methods) for (t in tests) {
     code <- sprintf(
-      'res <- suppressWarnings(rma(yi, vi, data = %s, method = "%s", test = "%s", control = ctl)); predict(res); if (res$method != "FE") confint(res, control = list(tol = 1e-12))',
+      'res <- suppressWarnings(rma(yi, vi, data = %s, method = "%s", test = "%s", control = ctl)); predict(res); if (res$method != "FE") confint(res, control = list(tol = 1e-12, tau2.max = 1e6))',
       dname, m, t)
     r <- run(code)
     res[[length(res) + 1]] <- rma_vals(get("res", envir = globalenv()))
@@ -255,3 +258,12 @@ for (m in c("RR", "OR", "RD")) for (d00 in c(FALSE, TRUE)) {
   zc_out[[length(zc_out) + 1]] <- list(measure = m, drop00 = d00, yi = I(c(z$yi)), vi = I(z$vi))
 }
 write_case("escalc_binary", as.list(dat.nielweise2007[, c("ai", "n1i", "ci", "n2i")]), zc_out)
+
+# ---- 10. Fisher scoring that oscillates with full steps (metafor fails; stepadj = 0.5 works) ---
+run("osc <- data.frame(yi = c(0.398170, 0.344318, 0.046212, 0.582807, 0.085756, 0.593650, 0.119625, 0.208858, 0.717367, 0.312795), vi = c(0.046773, 0.029756, 0.017368, 0.136884, 0.135018, 0.137482, 0.137945, 0.120728, 0.188934, 0.097369))")
+run("osc_default <- try(rma(yi, vi, data = osc), silent = TRUE)")
+run("osc_fix <- rma(yi, vi, data = osc, control = list(threshold = 1e-12, maxiter = 1000, stepadj = 0.5))")
+write_case("fisher_scoring_remedy", list(yi = I(osc$yi), vi = I(osc$vi)),
+           list(default_converged = !inherits(osc_default, "try-error"),
+                default_error = if (inherits(osc_default, "try-error")) trimws(as.character(osc_default)) else "",
+                stepadj_0.5 = rma_vals(osc_fix)))
