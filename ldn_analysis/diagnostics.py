@@ -110,7 +110,7 @@ def _scoring(y, v, X, reml, stepadj):
         while t + adj < 0:
             adj /= 2
         t += adj
-        if abs(adj) <= THRESHOLD:
+        if abs(adj) <= THRESHOLD * (1 + t):
             return t, it, True
     return t, MAXITER, False
 

@@ -20,7 +20,8 @@ from scipy import stats
 
 from ldn_analysis.errors import ChoiceError
 
-THRESHOLD = 1e-10  # Fisher scoring stops when |change in tau^2| <= this (metafor: 1e-5)
+THRESHOLD = 1e-12  # Fisher scoring stops when |change in tau^2| <= this * (1 + tau^2)
+# (metafor: |change| <= 1e-5; the relative part keeps the rule reachable on large scales)
 MAXITER = 1000  # Fisher-scoring iterations (metafor: 100)
 ROOT_RTOL = 1e-13  # Newton steps for Q-profile / Paule-Mandel roots stop below this
 LL0_TOL = np.finfo(float).eps ** 0.25  # metafor's ll0check tolerance (control$tol)
@@ -146,7 +147,7 @@ def _scoring(y, v, reml, stepadj, threshold, maxiter):
             neg = t + adj < 0
         tau2[idx] = t + adj
         iters[idx] += 1
-        active[idx] = np.abs(adj) > threshold
+        active[idx] = np.abs(adj) > threshold * (1.0 + tau2[idx])
     return tau2, iters, ~active
 
 
