@@ -1,0 +1,466 @@
+"""Claims checker: the claims table, the verdict rules (on fake evidence) and the CLI."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from ldn_analysis import claims as C
+from ldn_analysis.errors import ChoiceError, DataValidationError, ParameterError
+from ldn_analysis.paths import DATA_DIR, SOURCES_DIR
+
+FIXTURES = Path(__file__).parent / "fixtures" / "claims"
+TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews")
+
+
+def load_fixture_evidence() -> SimpleNamespace:
+    frames = {
+        name: pd.read_csv(FIXTURES / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in TABLES
+    }
+    return SimpleNamespace(**frames, conditions=pd.DataFrame())
+
+
+@pytest.fixture()
+def ev() -> SimpleNamespace:
+    return load_fixture_evidence()
+
+
+@pytest.fixture(scope="module")
+def claims_df() -> pd.DataFrame:
+    return C.load_claims(DATA_DIR)
+
+
+# ------------------------------------------------------------------ the claims table
+
+
+def test_claims_table_validates(claims_df):
+    assert list(claims_df.columns) == list(C.CLAIMS_COLUMNS)
+    assert C.validate_claims(claims_df) == []
+    assert len(claims_df) >= 80
+
+
+def test_every_claim_has_known_proposition_and_source(claims_df):
+    assert set(claims_df["proposition"]) <= set(C.PROPOSITIONS)
+    assert set(claims_df["source_file"]) <= set(C.SOURCE_FILES)
+    # every source text contributes claims
+    assert set(claims_df["source_file"]) == set(C.SOURCE_FILES)
+
+
+def test_claim_ids_are_sequential(claims_df):
+    assert list(claims_df["claim_id"]) == [f"c{i:03d}" for i in range(1, len(claims_df) + 1)]
+
+
+def test_source_urls_are_web_pages(claims_df):
+    assert all(u.startswith(("http://", "https://")) for u in claims_df["source_url"])
+    assert not any("file://" in u for u in claims_df["source_url"])
+
+
+def test_condition_column_matches_args(claims_df):
+    for r in claims_df.itertuples():
+        cond = C.parse_args(r.proposition_args).get("condition")
+        if cond is not None and "|" not in str(cond):
+            assert cond == r.condition, r.claim_id
+
+
+def test_required_claims_are_present(claims_df):
+    def has(prop, **args):
+        for r in claims_df[claims_df["proposition"] == prop].itertuples():
+            parsed = C.parse_args(r.proposition_args)
+            if all(parsed.get(k) == v for k, v in args.items()):
+                return True
+        return False
+
+    assert has("final_primary_significant")
+    assert has("ae_any_range", low=0, high=33)
+    assert has("duration_range", low=4.35, high=52.2)
+    assert has("review_n_studies", n=47)
+    assert has("conditions_helped")
+    assert has("ae_most_common")
+    assert has("dose_range")
+    assert has("untestable", reason="mechanism")
+
+
+def test_claim_types_by_proposition(claims_df):
+    # untestable propositions must never hide a testable claim type of frequency/effect
+    for r in claims_df.itertuples():
+        if r.claim_type in ("effect", "side_effect_frequency", "discontinuation", "dose"):
+            assert r.proposition != "untestable", r.claim_id
+
+
+def test_source_list_matches_folder():
+    if not SOURCES_DIR.is_dir():
+        pytest.skip(f"source texts not found at {SOURCES_DIR}")
+    assert {p.name for p in SOURCES_DIR.glob("*.txt")} == set(C.SOURCE_FILES)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "").replace("'", ""))
+
+
+def _ngrams(words: list[str], n: int = 12) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_no_text_copies_a_source_sentence(claims_df):
+    """No 12-word window of our prose appears in any source text (paraphrase rule)."""
+    if not SOURCES_DIR.is_dir():
+        pytest.skip(f"source texts not found at {SOURCES_DIR}; paraphrase check not run")
+    source_grams: set[tuple[str, ...]] = set()
+    for path in SOURCES_DIR.glob("*.txt"):
+        source_grams |= _ngrams(_words(path.read_text(encoding="utf-8")))
+    news = pd.read_csv(DATA_DIR / C.NEWS_CRITERIA_FILE, dtype=str, keep_default_na=False)
+    texts = [
+        (f"claims {r.claim_id} {col}", getattr(r, col))
+        for r in claims_df.itertuples()
+        for col in ("claim_text", "notes")
+    ]
+    texts += [
+        (f"news_criteria row {i} {col}", getattr(r, col))
+        for i, r in enumerate(news.itertuples(), 1)
+        for col in ("evidence", "notes")
+    ]
+    copied = [where for where, text in texts if _ngrams(_words(text)) & source_grams]
+    assert copied == []
+
+
+def test_validate_claims_reports_every_problem(claims_df):
+    bad = claims_df.head(3).copy()
+    bad.loc[bad.index[0], "proposition"] = "no_such_rule"
+    bad.loc[bad.index[1], "source_url"] = "file://shared/sources/x.txt"
+    bad.loc[bad.index[2], "proposition_args"] = "nonsense"
+    problems = C.validate_claims(bad)
+    columns = {p.column for p in problems}
+    assert {"proposition", "source_url", "proposition_args"} <= columns
+
+
+def test_load_claims_raises_with_all_problems(tmp_path, claims_df):
+    bad = claims_df.copy()
+    bad.loc[bad.index[0], "claim_type"] = "gossip"
+    bad.loc[bad.index[1], "condition"] = "hiccups"
+    bad.to_csv(tmp_path / C.CLAIMS_FILE, index=False)
+    with pytest.raises(DataValidationError) as err:
+        C.load_claims(tmp_path)
+    assert len(err.value.problems) == 2
+
+
+# ------------------------------------------------------------------ verdict rules
+
+CASES = [
+    ("ae_any_range", {"low": 0, "high": 33}, "contradicted"),
+    ("ae_any_range", {"low": 0, "high": 33, "condition": "crohns_disease"}, "supported"),
+    ("ae_any_range", {"low": 0, "high": 33, "condition": "me_cfs"}, "overstated"),
+    ("ae_any_range", {"low": 0, "high": 33, "condition": "crps"}, "not_testable"),
+    (
+        "ae_most_common",
+        {"kinds": "insomnia/sleep_disturbance|vivid_dreams|headache|nausea"},
+        "supported",
+    ),
+    ("ae_most_common", {"kinds": "vomit|cramp"}, "overstated"),
+    ("ae_most_common", {"kinds": "priapism|hallucinat"}, "contradicted"),
+    ("ae_kinds_reported", {"kinds": "headache|nausea"}, "supported"),
+    ("ae_kinds_reported", {"kinds": "headache|nausea|dizziness"}, "overstated"),
+    ("ae_kinds_reported", {"kinds": "priapism"}, "not_testable"),
+    ("serious_ae_rare", {"high": 5}, "supported"),
+    ("serious_ae_rare", {"high": 2}, "overstated"),
+    ("withdrawal_ae_max", {"high": 25}, "supported"),
+    ("withdrawal_ae_max", {"high": 5}, "overstated"),
+    ("withdrawal_ae_max", {"high": 2}, "contradicted"),
+    ("withdrawal_ae_max", {"high": 5, "condition": "crps"}, "not_testable"),
+    ("ae_similar_to_placebo", {}, "supported"),
+    ("ae_similar_to_placebo", {"condition": "crohns_disease"}, "overstated"),
+    ("ae_similar_to_placebo", {"condition": "crps"}, "not_testable"),
+    ("condition_rct_benefit", {"condition": "multiple_sclerosis"}, "supported"),
+    ("condition_rct_benefit", {"condition": "fibromyalgia"}, "overstated"),
+    ("condition_rct_benefit", {"condition": "crohns_disease"}, "overstated"),
+    ("condition_rct_benefit", {"condition": "crps"}, "overstated"),
+    ("condition_rct_benefit", {"condition": "diabetic_neuropathy"}, "overstated"),
+    ("condition_rct_benefit", {"condition": "rheumatoid_arthritis"}, "contradicted"),
+    ("condition_rct_benefit", {"condition": "interstitial_cystitis"}, "not_testable"),
+    ("outcome_benefit", {"outcome": "function", "condition": "multiple_sclerosis"}, "supported"),
+    ("outcome_benefit", {"outcome": "mood", "condition": "fibromyalgia"}, "overstated"),
+    ("outcome_benefit", {"outcome": "fatigue", "condition": "fibromyalgia"}, "overstated"),
+    ("outcome_benefit", {"outcome": "sleep", "condition": "fibromyalgia"}, "contradicted"),
+    ("outcome_benefit", {"outcome": "quality_of_life"}, "not_testable"),
+    ("conditions_helped", {"conditions": "multiple_sclerosis"}, "supported"),
+    ("conditions_helped", {"conditions": "fibromyalgia|multiple_sclerosis|crps"}, "overstated"),
+    ("conditions_helped", {"conditions": "rheumatoid_arthritis"}, "contradicted"),
+    ("conditions_helped", {"conditions": "interstitial_cystitis"}, "not_testable"),
+    ("final_primary_significant", {}, "contradicted"),
+    ("study_primary_benefit", {"author": "Alpha", "year": 2013}, "supported"),
+    ("study_primary_benefit", {"author": "Metyas"}, "overstated"),
+    ("study_primary_benefit", {"nct": "NCT04270877"}, "contradicted"),
+    ("study_primary_benefit", {"study": "nobody_1999"}, "not_testable"),
+    ("study_design", {"author": "Metyas", "designs": "open_label_single_arm"}, "supported"),
+    ("study_design", {"author": "Metyas", "designs": "rct_parallel|rct_crossover"}, "contradicted"),
+    ("study_design", {"author": "Nobody", "designs": "rct_parallel"}, "not_testable"),
+    ("study_duration", {"nct": "NCT04270877", "weeks": 12}, "supported"),
+    ("study_duration", {"nct": "NCT04270877", "weeks": 24}, "contradicted"),
+    ("study_dose", {"nct": "NCT04270877", "dose": 6}, "supported"),
+    ("study_dose", {"nct": "NCT04270877", "dose": 4.5}, "contradicted"),
+    ("dose_range", {"low": 0, "high": 10}, "supported"),
+    ("dose_range", {"low": 0, "high": 4.5, "condition": "fibromyalgia"}, "overstated"),
+    ("dose_range", {"low": 0, "high": 3}, "contradicted"),
+    ("duration_range", {"low": 4.35, "high": 12}, "supported"),
+    ("duration_range", {"low": 4.35, "high": 52.2}, "overstated"),
+    ("duration_range", {"low": 1, "high": 500}, "contradicted"),
+    ("review_n_studies", {"author": "Rupp", "n": 47}, "supported"),
+    ("review_n_studies", {"author": "Rupp", "n": 50}, "contradicted"),
+    ("review_n_studies", {"author": "Nobody", "n": 3}, "not_testable"),
+    ("n_studies", {"condition": "fibromyalgia", "n": 2, "year_max": 2016}, "supported"),
+    ("n_studies", {"condition": "fibromyalgia", "n": 3, "year_max": 2016}, "contradicted"),
+    ("design_share", {"designs": "case_report|case_series", "max_share": 0.5}, "supported"),
+    ("design_share", {"designs": "case_report|case_series", "min_share": 0.5}, "contradicted"),
+    ("small_studies", {"max_median_n": 100}, "supported"),
+    ("small_studies", {"max_median_n": 50}, "contradicted"),
+    ("few_large_rcts", {"min_n": 100, "max_count": 1}, "supported"),
+    ("few_large_rcts", {"min_n": 50, "max_count": 1}, "contradicted"),
+    ("design_variety", {"min_designs": 3}, "supported"),
+    ("design_variety", {"min_designs": 20}, "contradicted"),
+    ("ongoing_registrations", {"condition": "fibromyalgia", "min_count": 2}, "supported"),
+    ("ongoing_registrations", {"condition": "diabetic_neuropathy", "min_count": 2}, "overstated"),
+    ("ongoing_registrations", {"condition": "interstitial_cystitis"}, "contradicted"),
+    ("ongoing_registrations", {"condition": "crps"}, "not_testable"),
+    ("untestable", {"reason": "mechanism"}, "not_testable"),
+]
+
+
+@pytest.mark.parametrize(("proposition", "args", "verdict"), CASES)
+def test_verdict_rules_on_fake_evidence(ev, proposition, args, verdict):
+    result = C.evaluate_claim(ev, proposition, args)
+    assert result.verdict == verdict, result
+    assert result.deciding_numbers and result.explanation
+
+
+def test_every_proposition_is_exercised():
+    assert {c[0] for c in CASES} == set(C.PROPOSITIONS)
+
+
+def _add_rows(ev, table, rows):
+    extra = pd.DataFrame(rows).astype(str)
+    setattr(ev, table, pd.concat([getattr(ev, table), extra], ignore_index=True))
+
+
+def test_large_exposure_turns_absent_kinds_into_contradiction(ev):
+    _add_rows(
+        ev,
+        "adverse_events",
+        [
+            {
+                "study_id": "big_2020",
+                "event": "headache",
+                "reported_term": "headache",
+                "arm": "ldn",
+                "events": "20",
+                "n_at_risk": "400",
+            },
+        ],
+    )
+    assert C.ae_kinds_reported(ev, "priapism").verdict == "contradicted"
+
+
+def test_frequent_serious_events_contradict_rarity(ev):
+    _add_rows(
+        ev,
+        "adverse_events",
+        [
+            {
+                "study_id": "bad_2020",
+                "event": "serious_ae",
+                "arm": "ldn",
+                "events": "60",
+                "n_at_risk": "200",
+            },
+        ],
+    )
+    assert C.serious_ae_rare(ev, high=5).verdict == "contradicted"
+
+
+def test_excess_events_on_ldn_contradict_placebo_like_tolerability(ev):
+    rows, studies = [], []
+    for sid, e_ldn, e_pbo in (("x_2020", "80", "20"), ("y_2021", "30", "10")):
+        studies.append({"study_id": sid, "condition": "gulf_war_illness"})
+        rows.append(
+            {"study_id": sid, "event": "any_ae", "arm": "ldn", "events": e_ldn, "n_at_risk": "100"}
+        )
+        rows.append(
+            {
+                "study_id": sid,
+                "event": "any_ae",
+                "arm": "placebo",
+                "events": e_pbo,
+                "n_at_risk": "100",
+            }
+        )
+    _add_rows(ev, "studies", studies)
+    _add_rows(ev, "adverse_events", rows)
+    result = C.ae_similar_to_placebo(ev, condition="gulf_war_illness")
+    assert result.verdict == "contradicted"
+    assert result.deciding_sources == ("x_2020", "y_2021")
+
+
+def test_new_trial_can_change_a_verdict(ev):
+    """Verdicts are computed: a third concordant MS trial keeps 'supported', a null one
+    turns it into 'overstated'."""
+    assert C.condition_rct_benefit(ev, "multiple_sclerosis").verdict == "supported"
+    _add_rows(
+        ev,
+        "studies",
+        [
+            {
+                "study_id": "msc_2022",
+                "first_author": "Msc",
+                "year": "2022",
+                "condition": "multiple_sclerosis",
+                "design": "rct_parallel",
+                "randomized": "true",
+                "comparator": "placebo",
+                "n_enrolled": "90",
+                "primary_outcome": "pain",
+                "primary_result": "no_difference",
+            },
+        ],
+    )
+    assert C.condition_rct_benefit(ev, "multiple_sclerosis").verdict == "overstated"
+
+
+def test_deciding_sources_name_studies(ev):
+    result = C.final_primary_significant(ev)
+    assert result.deciding_sources == ("bruun_2024",)
+    assert "p=0.27" in result.deciding_numbers
+
+
+def test_missing_tables_give_not_testable():
+    empty = SimpleNamespace()
+    for prop, args, _ in CASES:
+        if prop == "untestable":
+            continue
+        assert C.evaluate_claim(empty, prop, args).verdict == "not_testable", prop
+
+
+def test_unknown_proposition_and_bad_args(ev):
+    with pytest.raises(ChoiceError):
+        C.evaluate_claim(ev, "vibes", {})
+    with pytest.raises(ParameterError):
+        C.evaluate_claim(ev, "ae_any_range", {"lo": 1})
+    with pytest.raises(ChoiceError):
+        C.untestable(ev, reason="because")
+
+
+def test_parse_args():
+    assert C.parse_args("low=0;high=33") == {"low": 0, "high": 33}
+    assert C.parse_args("low=4.35;x=a|b;flag=true") == {"low": 4.35, "x": "a|b", "flag": True}
+    assert C.parse_args("") == {}
+    with pytest.raises(ParameterError):
+        C.parse_args("oops")
+
+
+def test_evaluation_rejects_unknown_verdict():
+    with pytest.raises(ChoiceError):
+        C.Evaluation("probably", "", (), "")
+
+
+def test_evaluate_claims_on_real_claims_with_fake_evidence(ev, claims_df):
+    result = C.evaluate_claims(ev, claims_df)
+    assert list(result.columns) == list(C.RESULT_COLUMNS)
+    assert len(result) == len(claims_df)
+    assert set(result["verdict"]) <= set(C.VERDICTS)
+    final = result[claims_df["proposition"] == "final_primary_significant"]
+    assert set(final["verdict"]) == {"contradicted"}
+
+
+# ------------------------------------------------------------------ statistics helpers
+
+
+def test_wilson_matches_textbook_values():
+    lo, hi = C._wilson(0, 10)
+    assert lo == pytest.approx(0.0, abs=1e-9)
+    assert hi == pytest.approx(0.2775, abs=1e-4)
+    z = 1.959963984540054
+    x, n = 41, 49
+    centre = (x + z * z / 2) / (n + z * z)
+    half = z / (n + z * z) * (x * (n - x) / n + z * z / 4) ** 0.5
+    assert C._wilson(x, n) == pytest.approx((centre - half, centre + half), abs=1e-9)
+
+
+def test_rule_of_three_and_wald():
+    assert C._rule_of_three(300) == pytest.approx(0.01)
+    lo, _ = C._wald(1, 10)
+    assert lo < 0  # the reason Wilson is preferred for small counts
+
+
+def test_pool_of_identical_effects_has_no_heterogeneity():
+    p = C._pool([0.5, 0.5, 0.5], [0.04, 0.05, 0.06])
+    assert p.estimate == pytest.approx(0.5)
+    assert p.tau2 == pytest.approx(0.0, abs=1e-8)
+    assert p.i2 == pytest.approx(0.0, abs=1e-6)
+    assert p.k == 3
+
+
+# ------------------------------------------------------------------ news criteria
+
+
+def test_news_criteria_cover_every_source_and_criterion():
+    df = C.load_news_criteria(DATA_DIR)
+    assert list(df.columns) == list(C.NEWS_CRITERIA_COLUMNS)
+    pairs = set(zip(df["source_file"], df["criterion"], strict=True))
+    assert len(pairs) == len(df) == len(C.SOURCE_FILES) * len(C.NEWS_CRITERIA)
+    assert all("healthnewsreview.org" in u for u in df["criteria_url"])
+    assert not (df["met"] & ~df["applicable"]).any()
+
+
+def test_score_sources_summarizes_each_source():
+    scores = C.score_sources(data_dir=DATA_DIR)
+    assert list(scores["source_file"]) == sorted(C.SOURCE_FILES)
+    assert (scores["met"] <= scores["applicable"]).all()
+    assert scores["score"].between(0, 1).all()
+    assert scores["stars"].between(0, 5).all()
+
+
+def test_score_sources_accepts_a_frame():
+    df = pd.DataFrame(
+        {
+            "source_file": ["a", "a", "a", "b"],
+            "criterion": ["costs", "novelty", "alternatives", "costs"],
+            "met": ["true", "false", "false", "true"],
+            "applicable": ["true", "true", "false", "true"],
+        }
+    )
+    scores = C.score_sources(df).set_index("source_file")
+    assert scores.loc["a", "applicable"] == 2
+    assert scores.loc["a", "score"] == 0.5
+    assert scores.loc["a", "not_met"] == "novelty"
+    assert scores.loc["b", "stars"] == 5
+
+
+# ------------------------------------------------------------------ command
+
+
+@pytest.fixture()
+def claims_dir(tmp_path, monkeypatch, ev):
+    shutil.copy(DATA_DIR / C.CLAIMS_FILE, tmp_path / C.CLAIMS_FILE)
+    monkeypatch.setattr(C, "_load_evidence", lambda data_dir: ev)
+    return tmp_path
+
+
+def test_claims_command_csv(claims_dir, capsys):
+    assert C.claims_command("csv", claims_dir) == 0
+    out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert list(out.columns) == list(C.RESULT_COLUMNS)
+    assert set(out["verdict"]) <= set(C.VERDICTS)
+
+
+def test_claims_command_table(claims_dir, capsys):
+    assert C.claims_command("table", claims_dir) == 0
+    out = capsys.readouterr().out
+    assert "c001" in out and "Verdicts per source" in out
+
+
+def test_claims_command_rejects_unknown_format(claims_dir):
+    with pytest.raises(ChoiceError):
+        C.claims_command("xml", claims_dir)
