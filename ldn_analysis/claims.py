@@ -1799,7 +1799,9 @@ def claims_command(fmt: str = "table", data_dir: str | Path | None = None) -> in
         ``table``: a readable listing plus a verdict count per source; ``csv``: the
         :func:`evaluate_claims` table as CSV on standard output.
     data_dir : path, optional
-        Evidence folder holding ``claims.csv`` and the curated tables.
+        Evidence folder holding ``claims.csv`` and the curated tables. The claims come
+        from ``Evidence.claims`` when the data package declares them, else from
+        :func:`load_claims`.
 
     Returns
     -------
@@ -1808,8 +1810,15 @@ def claims_command(fmt: str = "table", data_dir: str | Path | None = None) -> in
     """
     if fmt not in ("table", "csv"):
         raise ChoiceError("format", fmt, ("table", "csv"))
-    claims = load_claims(data_dir)
-    result = evaluate_claims(_load_evidence(data_dir), claims)
+    evidence = _load_evidence(data_dir)
+    claims = getattr(evidence, "claims", None)
+    if claims is None:
+        claims = load_claims(data_dir)
+    else:
+        problems = validate_claims(claims)
+        if problems:
+            raise DataValidationError(problems)
+    result = evaluate_claims(evidence, claims)
     if fmt == "csv":
         result.to_csv(sys.stdout, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         return 0
