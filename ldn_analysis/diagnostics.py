@@ -24,8 +24,10 @@ from ldn_analysis.pooling import (
     PoolResult,
     check_level,
     choose,
+    critical,
     guardrail_warnings,
     pool,
+    two_sided_p,
 )
 
 
@@ -158,8 +160,8 @@ def _fit(y, v, X, method, test, level):
         s2w = max(s2w, 1.0) if spec.floor else s2w
     vb = vb * s2w
     se = np.sqrt(np.diag(vb))
-    dist = stats.t(k - p) if spec.t_dist else stats.norm()
-    crit = dist.isf((1 - level) / 2)
+    tdf = float(k - p) if spec.t_dist else np.inf
+    crit = critical(level, tdf)
     proj0, _ = _proj(1 / v, X)
     qe = max(0.0, y @ proj0 @ y)
     vt = (k - p) / np.trace(proj0)
@@ -169,10 +171,10 @@ def _fit(y, v, X, method, test, level):
     else:
         i2, h2 = 100 * tau2 / (vt + tau2), tau2 / vt + 1
     return dict(
-        beta=beta, vb=vb, se=se, stat=beta / se, pval=2 * dist.sf(np.abs(beta / se)),
+        beta=beta, vb=vb, se=se, stat=beta / se, pval=two_sided_p(beta / se, tdf),
         ci_low=beta - crit * se, ci_high=beta + crit * se, tau2=tau2, s2w=s2w, qe=qe,
         qe_df=k - p, qe_p=stats.chi2.sf(qe, k - p), i2=i2, h2=h2, k=k, p=p,
-        df=float(k - p) if spec.t_dist else np.inf, conv=conv, iters=iters, w=w,
+        df=tdf, conv=conv, iters=iters, w=w,
     )  # fmt: skip
 
 
@@ -557,7 +559,7 @@ def _sub_common(y, v, g, levels, method, test, level):
                                                          np.eye(len(levels) - 1)])])  # fmt: skip
     est = M @ res.coefficients.estimate.to_numpy()
     se = np.sqrt(np.einsum("ij,jk,ik->i", M, res.vcov, M))
-    crit = (stats.t(res.qm_df[1]) if TESTS[test].t_dist else stats.norm()).isf((1 - level) / 2)
+    crit = critical(level, res.qm_df[1])
     tab = pd.DataFrame({"group": levels, "k": [int(np.sum(g == lev)) for lev in levels]})
     tab["estimate"], tab["se"] = est, se
     tab["ci_low"], tab["ci_high"], tab["tau2"] = est - crit * se, est + crit * se, res.tau2

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ldn_analysis.errors import ChoiceError
 
@@ -208,6 +208,18 @@ TESTS: dict[str, _TestSpec] = {
 """Inference for the pooled estimate: normal (z), Knapp-Hartung, KH with ad hoc floor."""
 
 
+def critical(level, df=np.inf):
+    """Two-sided critical value: normal quantile, or t with ``df`` degrees of freedom."""
+    alpha = (1.0 - level) / 2
+    return -special.ndtri(alpha) if np.isinf(df) else -special.stdtrit(df, alpha)
+
+
+def two_sided_p(stat, df=np.inf):
+    """Two-sided p-value of a z (``df`` infinite) or t statistic."""
+    x = -np.abs(stat)
+    return 2.0 * (special.ndtr(x) if np.isinf(df) else special.stdtr(df, x))
+
+
 def choose(registry, value, what):
     """Return ``registry[value]``; raise :class:`ChoiceError` listing valid keys if absent."""
     try:
@@ -242,9 +254,9 @@ def _fit_block(y, v, method, test, level, threshold=THRESHOLD, maxiter=MAXITER):
         if spec.floor:
             s2w = np.maximum(s2w, 1.0)
         se = se * np.sqrt(s2w)
-    dist = stats.t(df) if spec.t_dist else stats.norm()
+    tdf = float(df) if spec.t_dist else np.inf
     alpha = 1.0 - level
-    crit = dist.isf(alpha / 2)
+    crit = critical(level, tdf)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = est / se
     pred_sd = np.sqrt(se * se + tau2)
@@ -261,8 +273,8 @@ def _fit_block(y, v, method, test, level, threshold=THRESHOLD, maxiter=MAXITER):
         i2 = 100.0 * tau2 / (vt + tau2)
         h2 = tau2 / vt + 1.0
         g = y.shape[0]
-        lo = _q_root(y, v, np.full(g, stats.chi2.isf(alpha / 2, df)))
-        hi = _q_root(y, v, np.full(g, stats.chi2.ppf(alpha / 2, df)))
+        lo = _q_root(y, v, np.full(g, special.chdtri(df, alpha / 2)))
+        hi = _q_root(y, v, np.full(g, special.chdtri(df, 1.0 - alpha / 2)))
     return {
         "estimate": est,
         "se": se,
@@ -271,8 +283,8 @@ def _fit_block(y, v, method, test, level, threshold=THRESHOLD, maxiter=MAXITER):
         "pi_low": est - crit * pred_sd,
         "pi_high": est + crit * pred_sd,
         "z_or_t": stat,
-        "df": np.full(y.shape[0], float(df) if spec.t_dist else np.inf),
-        "pvalue": 2.0 * dist.sf(np.abs(stat)),
+        "df": np.full(y.shape[0], tdf),
+        "pvalue": two_sided_p(stat, tdf),
         "tau2": np.where(fe, 0.0, tau2),
         "tau2_ci_low": lo,
         "tau2_ci_high": hi,
@@ -282,7 +294,7 @@ def _fit_block(y, v, method, test, level, threshold=THRESHOLD, maxiter=MAXITER):
         "h2": h2,
         "q": q,
         "q_df": np.full(y.shape[0], df),
-        "q_pvalue": stats.chi2.sf(q, df),
+        "q_pvalue": special.chdtrc(df, q),
         "converged": fit.converged,
         "iterations": fit.iterations,
         "reset": fit.reset,
@@ -294,7 +306,7 @@ def _fit_block(y, v, method, test, level, threshold=THRESHOLD, maxiter=MAXITER):
 def _fit_single(y, v, level):
     """Fit single studies (k = 1): the study itself, a z interval, no heterogeneity."""
     se = np.sqrt(v[:, 0])
-    crit = stats.norm.isf((1.0 - level) / 2)
+    crit = critical(level)
     est = y[:, 0]
     nan = np.full(y.shape[0], np.nan)
     out = dict.fromkeys(
@@ -303,7 +315,7 @@ def _fit_single(y, v, level):
     out.update(i2_ci_high=nan, h2=nan, q=np.zeros_like(est), q_df=np.zeros(est.size, int))
     out.update(q_pvalue=np.ones_like(est), df=np.full(est.size, np.inf))
     out.update(estimate=est, se=se, ci_low=est - crit * se, ci_high=est + crit * se)
-    out.update(z_or_t=est / se, pvalue=2.0 * stats.norm.sf(np.abs(est / se)))
+    out.update(z_or_t=est / se, pvalue=two_sided_p(est / se))
     out.update(converged=np.ones(est.size, bool), iterations=np.zeros(est.size, int))
     out.update(reset=np.zeros(est.size, bool), weights=np.full((est.size, 1), 100.0))
     out["stepadj"] = np.ones(est.size)
