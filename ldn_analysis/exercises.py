@@ -321,7 +321,22 @@ def _ans_count_rcts(v: dict) -> int:
 
 
 def _ans_direction(v: dict) -> str:
-    return "favours_ldn" if v["estimate"] > 0 else "favours_control"
+    if v["ci_low"] > 0:
+        return "favours_ldn"
+    if v["ci_high"] < 0:
+        return "favours_control"
+    return "inconclusive"
+
+
+def _diag_direction(v: dict, given: Any) -> str:
+    if _ans_direction(v) == "inconclusive" and given in ("favours_ldn", "favours_control"):
+        return (
+            "The point estimate leans one way, but its 95% confidence interval includes 0, "
+            "so the data do not show which treatment is better."
+        )
+    if given == "inconclusive":
+        return "Check whether the 95% confidence interval really includes 0."
+    return ""
 
 
 def _ans_i2(v: dict) -> tuple[str, ...]:
@@ -400,14 +415,17 @@ EXERCISES: dict[str, Exercise] = {
     "pooled_direction": Exercise(
         "pooled_direction",
         "Pool the placebo-controlled randomized pain results for {condition} (k={k}: "
-        "{studies}). Does the pooled estimate favour LDN or the control? Answer "
-        "'favours_ldn' or 'favours_control'.",
+        "{studies}) with a random-effects model. Does the pooled estimate favour LDN, "
+        "favour the control, or is it inconclusive (95% CI includes 0)? Answer "
+        "'favours_ldn', 'favours_control' or 'inconclusive'.",
         _setup_meta,
         _ans_direction,
         0,
-        "Check the sign convention: here a positive standardized difference favours LDN "
-        "(pain scores were sign-flipped because lower is better).",
+        "Look at the whole 95% CI, not only the point estimate; here a positive "
+        "standardized difference favours LDN (pain scores were sign-flipped because lower "
+        "is better).",
         "choice",
+        diagnose=_diag_direction,
         explain=_explain_meta,
     ),
     "i2_interpretation": Exercise(
@@ -504,6 +522,10 @@ _ALIASES = {
     "favours_placebo": "favours_control",
     "favors_placebo": "favours_control",
     "not testable": "not_testable",
+    "unclear": "inconclusive",
+    "neither": "inconclusive",
+    "no_difference": "inconclusive",
+    "ci_includes_0": "inconclusive",
 }
 
 

@@ -43,7 +43,7 @@ def _wrong(eid, right):
     if eid == "i2_interpretation":
         return next(b for b in X.I2_BANDS if b not in right)
     if eid == "pooled_direction":
-        return "favours_control" if right == "favours_ldn" else "favours_ldn"
+        return "favours_control" if right != "favours_control" else "favours_ldn"
     if eid == "claim_verdict":
         return next(v for v in VERDICTS if v != right)
     a, b = right
@@ -116,9 +116,19 @@ def test_egger_threshold(ev):
     assert not X.check("egger_appropriate", "yes", ev).ok  # fixture pools k=3
 
 
+def test_pooled_direction_reads_the_whole_interval():
+    base = {"estimate": 0.2, "k": 3, "i2": 0.0}
+    assert X._ans_direction({**base, "ci_low": 0.05, "ci_high": 0.4}) == "favours_ldn"
+    assert X._ans_direction({**base, "ci_low": -0.4, "ci_high": -0.05}) == "favours_control"
+    assert X._ans_direction({**base, "ci_low": -0.1, "ci_high": 0.5}) == "inconclusive"
+    msg = X._diag_direction({**base, "ci_low": -0.1, "ci_high": 0.5}, "favours_ldn")
+    assert "includes 0" in msg
+
+
 def test_choice_aliases(ev):
-    assert X.check("pooled_direction", "LDN", ev).ok
-    assert X.check("pooled_direction", "favors LDN", ev).ok
+    right = X.answer("pooled_direction", ev)
+    alias = {"favours_ldn": "favors LDN", "favours_control": "placebo"}.get(right, "unclear")
+    assert X.check("pooled_direction", alias, ev).ok
 
 
 def test_reveal_shows_computed_answer(ev):
