@@ -209,19 +209,37 @@ TESTS: dict[str, _TestSpec] = {
 
 
 def critical(level, df=np.inf):
-    """Two-sided critical value: normal quantile, or t with ``df`` degrees of freedom."""
+    """Two-sided critical value: normal quantile, or t with ``df`` degrees of freedom.
+
+    Notes
+    -----
+    ``scipy.special.ndtri`` / ``stdtrit``; the CIs built with it match metafor's
+    ``qnorm`` / ``qt`` intervals (tests/test_metafor_alignment.py).
+    """
     alpha = (1.0 - level) / 2
     return -special.ndtri(alpha) if np.isinf(df) else -special.stdtrit(df, alpha)
 
 
 def two_sided_p(stat, df=np.inf):
-    """Two-sided p-value of a z (``df`` infinite) or t statistic."""
+    """Two-sided p-value of a z (``df`` infinite) or t statistic.
+
+    Notes
+    -----
+    ``scipy.special.ndtr`` / ``stdtr``; matches metafor's ``pnorm`` / ``pt`` p-values down
+    to 1e-26 (tests/test_metafor_alignment.py).
+    """
     x = -np.abs(stat)
     return 2.0 * (special.ndtr(x) if np.isinf(df) else special.stdtr(df, x))
 
 
 def choose(registry, value, what):
-    """Return ``registry[value]``; raise :class:`ChoiceError` listing valid keys if absent."""
+    """Return ``registry[value]``; raise :class:`ChoiceError` listing valid keys if absent.
+
+    Notes
+    -----
+    Every option of the engine (method, test, model...) is looked up here, so an unknown
+    value always names the valid ones (tests/test_stats_unit.py).
+    """
     try:
         return registry[value]
     except (KeyError, TypeError):
@@ -229,7 +247,13 @@ def choose(registry, value, what):
 
 
 def check_level(level) -> float:
-    """Return the confidence level as a fraction in (0, 1), e.g. 0.95."""
+    """Return the confidence level as a fraction in (0, 1), e.g. 0.95.
+
+    Notes
+    -----
+    metafor also accepts 95; here a level outside (0, 1) is an error, to avoid silently
+    building 5% intervals from ``level=0.05``-style confusion.
+    """
     level = float(level)
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be a fraction between 0 and 1 (e.g. 0.95), got {level}")
@@ -340,6 +364,12 @@ def guardrail_warnings(k, *, blinding=None, designs=None, imputed_sd=None) -> tu
     -------
     tuple of str
         One short sentence per caution (empty when there is none).
+
+    Notes
+    -----
+    Rules, not statistics: fewer than 10 studies (funnel plot / Egger unreliable), fewer
+    than 3 (prediction interval not meaningful; metafor still computes it, and so do we),
+    a single study, all studies open-label, imputed SDs. Tested in tests/test_stats_unit.py.
     """
     out = []
     if k == 1:
@@ -387,7 +417,8 @@ class PoolResult:
     """A pooled estimate with its heterogeneity statistics (one row of ``pool_many``).
 
     ``weights`` are percentages (as metafor's ``weights()``); ``df`` is ``inf`` under the
-    z test; ``tau2_ci_*`` are Q-profile limits (NaN for FE and k = 1).
+    z test; ``tau2_ci_*`` are Q-profile limits (NaN for FE and k = 1); for FE the
+    prediction interval equals the CI (tau^2 = 0; metafor's ``predict`` gives none).
     """
 
     estimate: float

@@ -292,12 +292,15 @@ def _pool_glmm(x, n, method, level, n_agq=N_AGQ):
         out, warn = _pool_logit(x, n, "FE" if x.size == 1 else "REML", level)
         return out, warn + ["GLMM not estimable (one study, or no/all events): logit model used."]
     mu, se, tau2 = fit(x, n, n_agq)
+    warn = []
+    if tau2 >= (TAU_MAX - 1e-6) ** 2:
+        warn.append("The GLMM heterogeneity hit the search limit (tau = 20): treat as unstable.")
     out = _interval_fields(mu, se, tau2, level)
     _, vi = plo(x, n)
     w = 1 / vi
     vt = (x.size - 1) / (w.sum() - (w * w).sum() / w.sum())
     out.update(tau2=tau2, i2=100 * tau2 / (vt + tau2))
-    return out, []
+    return out, warn
 
 
 MODELS: dict[str, tuple[Callable, str]] = {
