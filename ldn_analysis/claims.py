@@ -57,6 +57,7 @@ __all__ = [
     "NEWS_CRITERIA_FILE",
     "PROPOSITIONS",
     "SOURCE_FILES",
+    "SOURCE_ORIGINS",
     "VERDICTS",
     "Evaluation",
     "claims_command",
@@ -88,6 +89,23 @@ SOURCE_FILES = (
     "003_5ab7ced4c9d46c94.txt",
     "004_c7f8f98451a79302.txt",
 )
+# Where each text was published, as found with the search tool (pages corpus). The texts
+# themselves name no URL; 001's origin was not found in the stored pages.
+SOURCE_ORIGINS = {
+    "000_5cd4fe151a8fe73e.txt": "https://medicaldialogues.in/amp/medicine/news/"
+    "low-dose-naltrexone-promising-for-pain-relief-in-fibromyalgia-and-host-of-chronic-"
+    "conditions-102374",
+    "001_81442b71808b589e.txt": "",
+    # a copy dated 9 December 2022 matching the text word for word; Pain News Network's
+    # own page (15 November 2022) words some sentences differently
+    "002_902dfb8e700bca31.txt": "https://nullifynow.net/"
+    "promising-results-for-low-dose-naltrexone-as-a-painkiller-pain-news-network/",
+    "003_5ab7ced4c9d46c94.txt": "https://www.readbyqxmd.com/read/28325149/"
+    "low-dose-naltrexone-in-the-treatment-of-fibromyalgia",
+    "004_c7f8f98451a79302.txt": "https://www.newswise.com/articles/"
+    "low-dose-naltrexone-shows-promise-in-treating-pain-in-patients-with-fibromyalgia-"
+    "crohn-s-disease-low-back-pain-and-other-chronic-conditions",
+}
 # Condition ids of the extraction SPEC (/tmp/curation/SPEC.md) plus ``any``.
 CONDITION_IDS = (
     "fibromyalgia",
@@ -1753,8 +1771,9 @@ def score_sources(
     -------
     pandas.DataFrame
         One row per source: ``source_file, applicable, met, score`` (met / applicable),
-        ``stars`` (0-5, HealthNewsReview's scale: score x 5 rounded) and ``not_met``
-        (the failed criteria, ``;``-joined).
+        ``stars`` (0-5, HealthNewsReview's scale: score x 5 rounded), ``not_met``
+        (the failed criteria, ``;``-joined) and ``origin_url`` (where the text was
+        published, blank if not found).
     """
     df = load_news_criteria(data_dir) if news_criteria is None else news_criteria.copy()
     for col in ("met", "applicable"):
@@ -1773,6 +1792,7 @@ def score_sources(
                 "score": round(score, 3),
                 "stars": int(round(score * 5)) if len(app) else 0,
                 "not_met": ";".join(app.loc[~app["met"], "criterion"]),
+                "origin_url": SOURCE_ORIGINS.get(src, ""),
             }
         )
     return pd.DataFrame(rows)
