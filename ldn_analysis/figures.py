@@ -468,7 +468,7 @@ def evidence_ladder(studies: pd.DataFrame, condition: str | None = None) -> Char
                 y=[labels[r] for r in sub["_row"]],
                 orientation="h",
                 name=pal.RESULT_LABELS[result],
-                marker={"color": colour, "line": {"color": "white", "width": 1}},
+                marker={"color": colour, "line": {"color": pal.PAPER, "width": 1}},
                 **hover(sub, [f"result: {pal.RESULT_LABELS[result]}"] * len(sub)),
             )
         )
@@ -540,7 +540,7 @@ def studies_by_year(studies: pd.DataFrame) -> Chart:
                 y=[1] * len(sub),
                 base=sub["_base"],
                 name=tier,
-                marker={"color": pal.tier_color(tier), "line": {"color": "white", "width": 1}},
+                marker={"color": pal.tier_color(tier), "line": {"color": pal.PAPER, "width": 1}},
                 **hover(sub),
             )
         )
@@ -1565,21 +1565,46 @@ def effect_vs_duration(
         return no_chart(
             f"Only {_plural(len(e), 'study', 'studies')} with both an effect size and a duration, too few to relate effect to duration."
         )
-    size = 8 + 14 * np.sqrt((1 / e["vi"]) / (1 / e["vi"]).max())
-    traces = [
-        go.Scatter(
-            x=e["duration_weeks"],
-            y=e["yi"],
-            mode="markers",
-            name="study (size = precision)",
-            marker={"size": size, "color": pal.STUDY, "opacity": 0.85},
-            **hover(e, [f"{measure_label} {fmt(y)}" for y in e["yi"]]),
+    e = e.assign(_size=8 + 14 * np.sqrt((1 / e["vi"]) / (1 / e["vi"]).max()))
+    if "comparison" not in e:
+        e["comparison"] = "ldn_vs_placebo"
+    traces = []
+    for comp, sub in e.groupby("comparison", sort=True):
+        uncontrolled = comp == "ldn_pre_post"
+        traces.append(
+            go.Scatter(
+                x=sub["duration_weeks"],
+                y=sub["yi"],
+                mode="markers",
+                name=pal.COMPARISON_LABELS.get(comp, str(comp)) + " (size = precision)",
+                marker={
+                    "size": sub["_size"],
+                    "color": pal.MUTED if uncontrolled else pal.STUDY,
+                    "symbol": "circle-open" if uncontrolled else "circle",
+                    "line": {"width": 2, "color": pal.MUTED if uncontrolled else pal.STUDY},
+                },
+                **hover(
+                    sub,
+                    [
+                        f"{measure_label} {fmt(y)} ({_esc(c)})"
+                        for y, c in zip(sub["yi"], sub["condition"].fillna(""), strict=True)
+                    ]
+                    if "condition" in sub
+                    else [f"{measure_label} {fmt(y)}" for y in sub["yi"]],
+                ),
+            )
         )
-    ]
+    mixed = e["comparison"].nunique() > 1
     caveat = (
-        f"Caveat: {_plural(len(e), 'study', 'studies')} only; studies differ in much more than duration "
-        "(condition, design, dose, outcome measure), so this is an association between studies, not "
-        "evidence that longer treatment works better."
+        f"Caveat: {_plural(len(e), 'study', 'studies')} only; studies differ in much more than "
+        "duration (condition, design, dose, outcome measure)"
+        + (
+            ", and before-after effects (no control group) sit beside placebo-controlled ones"
+            if mixed
+            else ""
+        )
+        + ", so this is an association between studies, not evidence that longer treatment "
+        "works better."
     )
     slope = _num(getattr(regression, "slope", None)) if regression is not None else math.nan
     line_text = ""

@@ -25,7 +25,10 @@ OKABE_ITO = MappingProxyType(
 )
 """The Okabe-Ito colours (plus the neutral grey usually shipped with them)."""
 
-PALETTE = frozenset(OKABE_ITO.values())
+PAPER = "#FFFFFF"
+"""White: only for outlines that separate adjacent blocks."""
+
+PALETTE = frozenset({*OKABE_ITO.values(), PAPER})
 """Every colour a figure may use (tests check traces against this set)."""
 
 RESULT_COLORS = MappingProxyType(
@@ -83,6 +86,14 @@ DESIGN_LABELS = MappingProxyType(
         "survey": "survey",
         "case_series": "case series",
         "case_report": "case report",
+    }
+)
+
+COMPARISON_LABELS = MappingProxyType(
+    {
+        "ldn_vs_placebo": "LDN vs placebo",
+        "ldn_vs_active": "LDN vs active treatment",
+        "ldn_pre_post": "before vs after LDN (no control group)",
     }
 )
 

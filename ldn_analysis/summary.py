@@ -45,6 +45,11 @@ AID_LABEL = (
     "Automatic aid, not a GRADE assessment: the ratings below are computed from the numbers "
     "with fixed rules; a review team would judge each domain from the full papers."
 )
+EVENT_NAMES = {
+    "any_ae": "any adverse event",
+    "serious_ae": "serious adverse events",
+    "withdrawal_ae": "stopping because of adverse events",
+}
 SMD_SIZES = ((0.2, "trivial"), (0.5, "small"), (0.8, "moderate"), (math.inf, "large"))
 
 
@@ -138,7 +143,7 @@ def efficacy_summary(eff: Efficacy) -> str:
     """Summarise a pooled efficacy analysis in plain language (or say why there is none)."""
     outcome = eff.outcome.replace("_", " ")
     where = eff.condition.replace("_", " ") if eff.condition else "all conditions"
-    what = eff.comparison.replace("ldn_vs_", "").replace("_", " ")
+    what = (eff.comparison or "any comparison").replace("ldn_vs_", "").replace("_", " ")
     if eff.k == 0:
         return (
             f"No {what}-controlled study of LDN for {where} reports {outcome} in a form "
@@ -343,6 +348,22 @@ def certainty_table(
     return pd.DataFrame(rows, columns=order).fillna("")
 
 
+def certainty_report(
+    selection: Selection, method: str = "REML", test: str = "knha", *, rho: float = 0.5
+):
+    """Return :func:`certainty_table` as a :class:`ldn_analysis.views.Table` to show."""
+    from .views import Table
+
+    return Table(
+        certainty_table(selection, method, test, rho=rho),
+        caption=f"Certainty per outcome, LDN vs placebo: {selection.label}. {AID_LABEL}",
+        empty_text=(
+            f"No placebo-controlled study of LDN for {selection.label} reports an outcome "
+            "with numbers, so no certainty profile can be computed."
+        ),
+    )
+
+
 def certainty_text(c: Certainty | None, outcome: str = "") -> str:
     """Explain one certainty profile in sentences (each downgrade with its reason)."""
     if c is None:
@@ -438,3 +459,63 @@ def reconciliation_text(eff: Efficacy) -> str:
         f"Conclusion: published intervals say {' / '.join(sorted(pub_dir))}; ours is {ours_dir}."
     )
     return "\n\n".join(lines + why)
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def safety_summary(selection: Selection, event: str | None = None) -> str:
+    """Summarise the adverse-event counts of a selection in plain sentences.
+
+    Parameters
+    ----------
+    selection : Selection
+    event : str, optional
+        An event to describe in more detail (e.g. "vivid_dreams").
+    """
+    from .views import ae_table, pooled_ae_table, risk_ratio_table
+
+    a = ae_table(selection)
+    where = selection.label
+    if a.empty:
+        return (
+            f"No study of LDN for {where} in the selection counts adverse events with a "
+            "denominator, so nothing can be said about how often they happen."
+        )
+    pooled = pooled_ae_table(selection).set_index("event")
+    text = [
+        f"{_studies(a['study_id'].nunique())} of LDN for {where} count adverse events with "
+        f"a denominator ({a['event'].nunique()} kinds of event)."
+    ]
+    for ev in dict.fromkeys(["any_ae", "serious_ae", "withdrawal_ae", event or "any_ae"]):
+        if ev not in pooled.index:
+            if ev == event:
+                text.append(f"No study counts {ev.replace('_', ' ')} on LDN.")
+            continue
+        p = pooled.loc[ev]
+        name = EVENT_NAMES.get(ev, ev.replace("_", " "))
+        if p["events"] == 0:
+            text.append(
+                f"{name.capitalize()}: none in {_people(p['n'])} on LDN across "
+                f"{_studies(int(p['k']))}; the rule of three puts the true rate below "
+                f"{fmt(300 / p['n'], 1)}%."
+            )
+        else:
+            text.append(
+                f"{name.capitalize()}: {fmt(100 * p['estimate'], 1)}% of people on LDN (95% CI "
+                f"{fmt(100 * p['ci_low'], 1)}-{fmt(100 * p['ci_high'], 1)}%; "
+                f"{int(p['events'])} of {int(p['n'])} in {_studies(int(p['k']))}"
+                + (", pooled" if p["k"] > 1 else ", one study")
+                + ")."
+            )
+    rr = risk_ratio_table(selection)
+    rr = rr[rr["rr"].notna()] if not rr.empty else rr
+    if len(rr):
+        clear = rr[(rr["ci_low"] > 1) | (rr["ci_high"] < 1)]
+        text.append(
+            f"Against placebo, {len(rr)} risk ratio(s) from {_studies(rr['study_id'].nunique())}"
+            f" can be computed; {len(clear)} exclude no difference."
+        )
+    else:
+        text.append("No placebo-controlled comparison of adverse-event counts is available.")
+    return " ".join(text)

@@ -33,7 +33,6 @@ LOWER_IS_BETTER = frozenset({"pain", "fatigue", "symptom_severity", "disease_act
 when our own rows give no direction."""
 
 RCT_DESIGNS = ("rct_parallel", "rct_crossover")
-CONTROLLED = ("ldn_vs_placebo",)
 STUDY_COLUMNS = (
     "study_id",
     "first_author",
@@ -101,9 +100,10 @@ def _numeric(df: pd.DataFrame, cols) -> pd.DataFrame:
 
 def participants(studies: pd.DataFrame) -> pd.Series:
     """Return each study's participant count (analysed, else enrolled, else arm sum)."""
-    s = _numeric(studies, ("n_analyzed", "n_enrolled", "n_ldn", "n_control"))
+    cols = ("n_analyzed", "n_enrolled", "n_ldn", "n_control")
+    s = _numeric(studies.reindex(columns=[*cols, "n"]), (*cols, "n"))
     arms = s[["n_ldn", "n_control"]].sum(axis=1, min_count=1)
-    return s["n_analyzed"].fillna(s["n_enrolled"]).fillna(arms)
+    return s["n_analyzed"].fillna(s["n_enrolled"]).fillna(arms).fillna(s["n"])
 
 
 def study_frame(studies: pd.DataFrame) -> pd.DataFrame:
@@ -255,6 +255,8 @@ class Selection:
 
     def duration_chart(self):
         """Return :func:`ldn_analysis.figures.duration_by_condition` of the studies."""
+        if not self.k:
+            return self._not_drawn()
         from .figures import duration_by_condition
 
         return duration_by_condition(self.studies)
@@ -400,7 +402,11 @@ def effect_rows(
         rows = rows[rows["comparison"] == comparison]
     rows = rows.reset_index(drop=True)
     if rows.empty:
-        return rows.assign(yi=[], vi=[]), pd.DataFrame(columns=["study_id", "outcome_id", "reason"])
+        extra = ["yi", "vi", "conversion", "reason", "n", "scale_min", "scale_max"]
+        return (
+            rows.reindex(columns=[*rows.columns, *extra[:4], "n"]),
+            pd.DataFrame(columns=["study_id", "outcome_id", "reason"]),
+        )
     eff = compute_effects(rows, measure=measure, rho=rho)
     keep = ["conversion", "reason", "yi", "vi"]
     full = pd.concat([rows, eff[keep]], axis=1)
@@ -628,7 +634,7 @@ class Efficacy:
 
     condition: str | None
     outcome: str
-    comparison: str
+    comparison: str | None
     measure: str
     method: str
     test: str
@@ -659,9 +665,7 @@ class Efficacy:
     def title(self) -> str:
         """Chart title, e.g. "Pain, LDN vs placebo: fibromyalgia"."""
         where = self.condition.replace("_", " ") if self.condition else "all conditions"
-        what = self.comparison.replace("ldn_vs_", "LDN vs ").replace(
-            "ldn_pre_post", "before vs after LDN"
-        )
+        what = pal.COMPARISON_LABELS.get(self.comparison, "any comparison")
         return f"{self.outcome.replace('_', ' ').capitalize()}, {what}: {where}"
 
     @property
@@ -669,9 +673,20 @@ class Efficacy:
         """Axis name of the measure."""
         return {"SMD": "SMD (Hedges' g)", "MD": "mean difference"}.get(self.measure, self.measure)
 
+    def _not_drawn(self):
+        """Return the short empty Chart shown instead of a chart when nothing was pooled."""
+        from .figures import no_chart
+
+        return no_chart(
+            f"Not drawn: no {self.title.split(':')[0].lower()} effect size for "
+            f"{self.condition.replace('_', ' ') if self.condition else 'these studies'}."
+        )
+
     # Shortcuts used by the notebooks: each is one figure builder on this analysis.
     def forest(self):
         """Return :func:`ldn_analysis.figures.forest_plot` of this analysis."""
+        if not self.k:
+            return self._not_drawn()
         from .figures import forest_plot
 
         return forest_plot(
@@ -680,6 +695,8 @@ class Efficacy:
 
     def sensitivity_chart(self):
         """Return :func:`ldn_analysis.figures.method_sensitivity` of this analysis."""
+        if not self.k:
+            return self._not_drawn()
         from .figures import method_sensitivity
 
         return method_sensitivity(
@@ -688,6 +705,8 @@ class Efficacy:
 
     def leave_one_out_chart(self):
         """Return :func:`ldn_analysis.figures.leave_one_out` of this analysis."""
+        if not self.k:
+            return self._not_drawn()
         from .figures import leave_one_out, no_chart
 
         if self.result is None:
@@ -696,12 +715,16 @@ class Efficacy:
 
     def cumulative_chart(self):
         """Return :func:`ldn_analysis.figures.cumulative_plot` of this analysis."""
+        if not self.k:
+            return self._not_drawn()
         from .figures import cumulative_plot
 
         return cumulative_plot(self.cumulative, measure_label=self.measure)
 
     def funnel(self):
         """Return :func:`ldn_analysis.figures.funnel_plot` of this analysis."""
+        if not self.k:
+            return self._not_drawn()
         from .figures import funnel_plot
 
         return funnel_plot(self.effects, self.result, self.egger, measure_label=self.measure)
@@ -793,7 +816,7 @@ def efficacy(
     test: str = "knha",
     *,
     rho: float = 0.5,
-    comparison: str = "ldn_vs_placebo",
+    comparison: str | None = "ldn_vs_placebo",
     measure: str = "SMD",
 ) -> Efficacy:
     """Run the efficacy analysis of one outcome for a selection.
@@ -808,8 +831,9 @@ def efficacy(
         tau² estimator and test (:mod:`ldn_analysis.pooling`).
     rho : float
         Within-person correlation for crossover and pre/post rows.
-    comparison : str
-        Which comparison to pool (default LDN vs placebo).
+    comparison : str or None
+        Which comparison to pool (default LDN vs placebo); None takes every comparison
+        (for the effect-versus-duration chart only: pooling them would mix designs).
     measure : {"SMD", "MD"}
         Primary effect measure.
 
