@@ -907,7 +907,8 @@ def condition_rct_benefit(evidence: Any, condition: str, outcome: str = "pain") 
     other_benefit = int((_text(other_rct, "primary_result") == "benefit").sum())
     designs = _text(studies, "design").value_counts()
     numbers = (
-        f"{len(studies)} studies ({', '.join(f'{d} {c}' for d, c in designs.items())}); "
+        f"{len(studies)} stud{'y' if len(studies) == 1 else 'ies'} "
+        f"({', '.join(f'{d} {c}' for d, c in designs.items())}); "
         f"placebo RCTs: {len(placebo)} ({len(benefit)} benefit, {len(null)} null/harm"
         f"{'; ' + '; '.join(f'{r[2]} -> {r[0]}' for r in results) if results else ''}); "
         f"other randomized: {len(other_rct)}; non-randomized reporting benefit: "

@@ -517,3 +517,8 @@ def test_claims_command_prefers_the_packaged_claims(tmp_path, monkeypatch, ev, c
     assert C.claims_command("csv", tmp_path) == 0  # no claims.csv in tmp_path: not read
     out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
     assert list(out["claim_id"]) == ["c001", "c002"]
+
+
+def test_source_origins_cover_every_source():
+    assert set(C.SOURCE_ORIGINS) == set(C.SOURCE_FILES)
+    assert all(u == "" or u.startswith("https://") for u in C.SOURCE_ORIGINS.values())
