@@ -59,6 +59,17 @@ _EXPORTS = {
     "figures": ".figures",
     "summary": ".summary",
     "Chart": ".figures",
+    # teaching: claims versus evidence, exercises
+    "claims": ".claims",
+    "exercises": ".exercises",
+    "evaluate_claims": ".claims",
+    "score_sources": ".claims",
+    "load_claims": ".claims",
+    "Evaluation": ".claims",
+    "check": ".exercises",
+    "question": ".exercises",
+    "answer": ".exercises",
+    "Feedback": ".exercises",
     # report runner
     "run_reports": ".report",
 }
