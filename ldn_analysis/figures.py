@@ -603,18 +603,19 @@ def registrations_timeline(registrations: pd.DataFrame) -> Chart:
     )
     has_link = r["linked_study_id"].notna() & r["linked_study_id"].astype(str).str.strip().ne("")
     posted = r["results_posted"].astype(str).str.lower().isin(["true", "1"])
-    r["_published"] = has_link | posted
+    ended = r["status"].astype(str).isin(ENDED_STATUSES)
+    r["_group"] = np.where(has_link | posted, "published", np.where(ended, "ended", "open"))
     dated = r[r["_date"].notna()]
     conditions = sorted(r["condition"].dropna().unique())
     traces = []
-    for published, name, symbol in (
-        (True, "published or results posted", "circle"),
-        (False, "no published results", "circle-open"),
+    for group, name, symbol, colour in (
+        ("published", "published or results posted", "circle", pal.STUDY),
+        ("ended", "ended, no published results", "circle-open", pal.FLAG),
+        ("open", "ongoing or status unknown, no results yet", "circle-open", pal.MUTED),
     ):
-        sub = dated[dated["_published"] == published]
+        sub = dated[dated["_group"] == group]
         if sub.empty:
             continue
-        colour = pal.STUDY if published else pal.FLAG
         texts = [
             "<br>".join(
                 [
@@ -649,26 +650,30 @@ def registrations_timeline(registrations: pd.DataFrame) -> Chart:
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-    unpublished = int((~r["_published"]).sum())
+    groups = r["_group"].value_counts()
     notes = []
     if len(dated) < len(r):
         notes.append(f"{_plural(len(r) - len(dated), 'registration')} without dates not shown.")
     alt = (
-        f"{_plural(len(r), 'registered trial')} across {_plural(len(conditions), 'condition')}; "
-        f"{unpublished} have no linked publication and no posted results (hollow markers), "
-        f"{int(r['status'].astype(str).isin(['recruiting', 'not_yet_recruiting', 'active_not_recruiting']).sum())} "
-        "are still recruiting or ongoing."
+        f"{_plural(len(r), 'registered trial')} across {_plural(len(conditions), 'condition')}: "
+        f"{int(groups.get('published', 0))} with a publication or posted results, "
+        f"{int(groups.get('ended', 0))} that ended (completed or terminated) with no results "
+        f"anywhere, and {int(groups.get('open', 0))} ongoing or of unknown status without results."
     )
     fig = make_figure(
         traces,
         title="Registered trials: which have published results?",
-        subtitle="Hollow = no linked publication and no results posted on the registry",
+        subtitle="Hollow = no linked publication and no results on the registry; red = trial has ended",
         height=max(320, 40 * len(conditions) + 200),
         xaxis={"title": {"text": "start date (completion date when no start is given)"}},
         yaxis={"categoryorder": "category descending"},
         notes=notes,
     )
     return Chart(fig, alt, tuple(notes))
+
+
+ENDED_STATUSES = ("completed", "terminated")
+"""Registration statuses after which results are due."""
 
 
 def _jitter(keys: pd.Series, width: float = 0.3) -> np.ndarray:

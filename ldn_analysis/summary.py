@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import palette as pal
-from .figures import ci_text, conclusion, fmt
+from .figures import ENDED_STATUSES, ci_text, conclusion, fmt
 from .views import RCT_DESIGNS, Efficacy, Selection, efficacy
 
 LEVELS = {4: "high", 3: "moderate", 2: "low", 1: "very low"}
@@ -80,7 +80,7 @@ def unpublished_registrations(selection: Selection) -> pd.DataFrame:
         return r
     linked = r["linked_study_id"].notna() & r["linked_study_id"].astype(str).str.strip().ne("")
     posted = r["results_posted"].astype(str).str.lower().isin(["true", "1"])
-    ended = r["status"].astype(str).isin(["completed", "terminated"])
+    ended = r["status"].astype(str).isin(ENDED_STATUSES)
     return r[ended & ~linked & ~posted]
 
 

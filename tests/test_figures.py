@@ -182,10 +182,11 @@ def test_registrations_hollow_when_unpublished():
     )
     chart = figures.registrations_timeline(regs)
     by_name = {t["name"]: t for t in _data(chart)}
-    assert by_name["no published results"]["marker"]["symbol"] == "circle-open"
-    assert by_name["no published results"]["customdata"][0][1] == "NCT00000002"
+    ongoing = by_name["ongoing or status unknown, no results yet"]
+    assert ongoing["marker"]["symbol"] == "circle-open"
+    assert ongoing["customdata"][0][1] == "NCT00000002"
     assert len(by_name["published or results posted"]["x"]) == 2
-    assert "1 have no linked publication" in chart.alt
+    assert "2 with a publication" in chart.alt and "0 that ended" in chart.alt
     _assert_palette(chart)
 
 

@@ -1,0 +1,157 @@
+"""Every evidence notebook runs on the real data/ and emits its figures; parameters documented.
+
+Teaching notebooks (``teach_*``) are tested by their own suite. Each notebook is executed
+with papermill exactly as the report runner does (kernel python3, cwd notebooks/), with
+its defaults and with one small non-default parameter set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from ldn_analysis.display import PLOTLY_MIMETYPE
+from ldn_analysis.parameters import PARAMETERS
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(
+    p for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.startswith("teach_")
+)
+DOC = ROOT / "docs" / "parameters.md"
+sys.path.insert(0, str(ROOT / "tools"))
+
+# (notebook, parameters, fewest figures expected). Defaults first, then small variations:
+# another condition with another estimator and test, a rarer event, a design filter.
+RUNS = [
+    *[(p.stem, {}, 2) for p in NOTEBOOKS],
+    ("condition_report", {"condition": "crps", "method": "DL", "test": "z"}, 1),
+    ("efficacy", {"method": "PM", "test": "adhoc", "rho": 0.2}, 1),
+    ("side_effects", {"event": "vivid_dreams", "min_n": 10}, 1),
+    ("evidence_map", {"designs": ["rct_parallel", "rct_crossover"]}, 1),
+]
+MIN_FIGURES = {"condition_report": 6, "efficacy": 3}
+
+pytestmark = pytest.mark.slow
+
+
+def _run(name: str, params: dict, out_dir: Path):
+    out = out_dir / f"{name}-{abs(hash(json.dumps(params, sort_keys=True)))}.ipynb"
+    return papermill.execute_notebook(
+        str(ROOT / "notebooks" / f"{name}.ipynb"),
+        str(out),
+        parameters=params,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / "notebooks"),
+    )
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Execute every run once, four kernels at a time (keeps the module near a minute)."""
+    out_dir = tmp_path_factory.mktemp("executed")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {
+            (name, json.dumps(params, sort_keys=True)): pool.submit(_run, name, params, out_dir)
+            for name, params, _ in RUNS
+        }
+    results = {}
+    for key, fut in futures.items():
+        try:
+            results[key] = fut.result()
+        except Exception as exc:  # reported per run by the test below
+            results[key] = exc
+    return results
+
+
+def _outputs(nb):
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "fewest"),
+    RUNS,
+    ids=[f"{n}-{'defaults' if not p else '-'.join(map(str, p.values()))}" for n, p, _ in RUNS],
+)
+def test_notebook_runs_and_emits_figures(executed, name, params, fewest):
+    nb = executed[(name, json.dumps(params, sort_keys=True))]
+    if isinstance(nb, Exception):
+        pytest.fail(f"{name} {params} failed: {str(nb)[-2000:]}")
+    outputs = _outputs(nb)
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    figures = [o for o in outputs if PLOTLY_MIMETYPE in o.get("data", {})]
+    assert len(figures) >= max(fewest, MIN_FIGURES.get(name, 0) if not params else 0)
+    for fig in figures:  # every figure also renders in HTML with a text alternative
+        assert 'class="ldn-figure"' in fig["data"]["text/html"]
+        assert "aria-label=" in fig["data"]["text/html"]
+    assert not any("Traceback" in str(o.get("text", "")) for o in outputs)
+
+
+def test_too_little_evidence_is_said_in_words(executed):
+    nb = executed[
+        (
+            "condition_report",
+            json.dumps({"condition": "crps", "method": "DL", "test": "z"}, sort_keys=True),
+        )
+    ]
+    if isinstance(nb, Exception):
+        pytest.fail(str(nb)[-2000:])
+    text = " ".join(o["data"].get("text/plain", "") for o in _outputs(nb) if "data" in o)
+    assert "no pooled estimate" in text or "Not drawn" in text
+
+
+def _documented() -> dict[str, dict[str, object]]:
+    """Parse docs/parameters.md: notebook -> {parameter: default}."""
+    text = DOC.read_text("utf-8")
+    out: dict[str, dict[str, object]] = {}
+    current = None
+    for line in text.splitlines():
+        head = re.match(r"^### `([a-z_]+)`", line)
+        if head:
+            current = out.setdefault(head.group(1), {})
+            continue
+        row = re.match(r"^\| `([a-z_]+)` \| `(.*)` \|", line)
+        if row and current is not None:
+            current[row.group(1)] = json.loads(row.group(2))
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_match_docs(path):
+    declared = papermill.inspect_notebook(str(path))
+    actual = {name: json.loads(info["default"]) for name, info in declared.items()}
+    documented = _documented()
+    assert path.stem in documented, f"docs/parameters.md has no section for {path.stem}"
+    assert actual == documented[path.stem]
+    assert set(actual) <= set(PARAMETERS), "every parameter must be in the runner's registry"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_are_documented_in_the_notebook(path):
+    nb = nbformat.read(path, as_version=4)
+    declared = papermill.inspect_notebook(str(path))
+    docs = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for name in declared:
+        assert f"| `{name}` |" in docs, f"{path.name}: parameter {name} not documented"
+
+
+def test_notebooks_are_what_the_generator_writes():
+    import build_notebooks
+
+    for path in NOTEBOOKS:
+        if path.stem not in build_notebooks.BUILDERS:
+            continue
+        _, expected = build_notebooks.notebook(path.stem)
+        committed = nbformat.read(path, as_version=4)
+        assert [c.source for c in committed.cells] == [c.source for c in expected.cells], (
+            f"{path.name} differs from tools/build_notebooks.py: rerun it"
+        )
+        assert committed.metadata == expected.metadata
+    assert build_notebooks.parameter_doc() in DOC.read_text("utf-8")
