@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-ser
 GRID = "#E6E6E6"
 FAVOURS = "← favours placebo · favours LDN →"
 ROW_HEIGHT = 26
+NOTE_WIDTH = 130  # characters per line of a note drawn under a chart
 Z95 = 1.959963984540054
 
 
@@ -66,10 +68,8 @@ class Chart:
 
         if self.figure is None:
             show_text(self.alt)
-        else:
+        else:  # notes are drawn inside the figure and repeated in no other place
             show(self.figure, alt=self.alt)
-        if self.notes:
-            show_text("\n\n".join(self.notes))
 
 
 # --------------------------------------------------------------------------- formatting
@@ -263,11 +263,14 @@ def make_figure(
     """
     base = _base_layout(title, subtitle, height, **layout)
     if notes:
-        base["margin"]["b"] = base["margin"]["b"] + 18 * len(notes) + 20
+        lines = sum(len(textwrap.wrap(f"⚠ {n}", NOTE_WIDTH)) for n in notes)
+        base["margin"]["b"] = base["margin"]["b"] + 18 * lines + 20
         base.setdefault("annotations", [])
         base["annotations"] = list(base["annotations"]) + [
             {
-                "text": "<br>".join(f"⚠ {_esc(n)}" for n in notes),
+                "text": "<br>".join(
+                    "<br>  ".join(textwrap.wrap(f"⚠ {_esc(n)}", NOTE_WIDTH)) for n in notes
+                ),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
@@ -483,7 +486,8 @@ def evidence_ladder(studies: pd.DataFrame, condition: str | None = None) -> Char
             "y": labels[r],
             "xref": "x",
             "yref": "y",
-            "text": f"  {_plural(int(t.k), 'study', 'studies')}, {int(t.n)} participants",
+            "text": f"  {_plural(int(t.k), 'study', 'studies')}, "
+            f"{_plural(int(t.n), 'participant')}",
             "showarrow": False,
             "xanchor": "left",
             "font": {"size": 12},
@@ -538,6 +542,7 @@ def studies_by_year(studies: pd.DataFrame) -> Chart:
             go.Bar(
                 x=sub["year"],
                 y=[1] * len(sub),
+                width=0.8,
                 base=sub["_base"],
                 name=tier,
                 marker={"color": pal.tier_color(tier), "line": {"color": pal.PAPER, "width": 1}},
@@ -573,7 +578,7 @@ def studies_by_year(studies: pd.DataFrame) -> Chart:
         subtitle="Bars: one block per study, coloured by design; line: cumulative participants",
         barmode="overlay",
         xaxis={"title": {"text": "publication year"}, "dtick": 1 if len(years) < 16 else 2},
-        yaxis={"title": {"text": "studies"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": "studies"}, "rangemode": "tozero", "dtick": 1},
         yaxis2={
             "title": {"text": "cumulative participants"},
             "overlaying": "y",
@@ -775,8 +780,8 @@ def dose_by_duration(studies: pd.DataFrame) -> Chart:
     )
     alt = (
         f"{_plural(len(both), 'study', 'studies')} report dose and duration: maximum daily "
-        f"doses from {fmt(both['_hi'].min())} to {fmt(both['_hi'].max())} mg (most often "
-        f"{fmt(both['_hi'].mode().iloc[0])} mg) given for {fmt(both['duration_weeks'].min(), 1)}"
+        f"doses from {both['_hi'].min():g} to {both['_hi'].max():g} mg (most often "
+        f"{both['_hi'].mode().iloc[0]:g} mg) given for {fmt(both['duration_weeks'].min(), 1)}"
         f" to {fmt(both['duration_weeks'].max(), 1)} weeks."
     )
     fig = make_figure(

@@ -42,8 +42,8 @@ RULES = {
     ),
 }
 AID_LABEL = (
-    "Automatic aid, not a GRADE assessment: the ratings below are computed from the numbers "
-    "with fixed rules; a review team would judge each domain from the full papers."
+    "Automatic aid, not a GRADE assessment: ratings are computed from the numbers with "
+    "fixed rules; a review team would judge each domain from the full papers."
 )
 EVENT_NAMES = {
     "any_ae": "any adverse event",
@@ -375,7 +375,7 @@ def certainty_text(c: Certainty | None, outcome: str = "") -> str:
     kind = "randomised trials" if c.start == 4 else "non-randomised evidence"
     text = f"{c.outcome.replace('_', ' ').capitalize()}: starts at {LEVELS[c.start]} ({kind}); "
     text += ("downgraded for " + "; ".join(downs)) if downs else "no downgrade applied"
-    return text + f". Result: {c.rating} certainty. {AID_LABEL}"
+    return text + f". Result: {c.rating} certainty (automatic aid, not a GRADE assessment)."
 
 
 # --------------------------------------------------------------------------- reconciliation

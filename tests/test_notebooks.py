@@ -78,7 +78,7 @@ def _outputs(nb):
 @pytest.mark.parametrize(
     ("name", "params", "fewest"),
     RUNS,
-    ids=[f"{n}-{'defaults' if not p else '-'.join(map(str, p.values()))}" for n, p, _ in RUNS],
+    ids=[f"{n}-{'-'.join(f'{k}={v}' for k, v in p.items()) or 'defaults'}" for n, p, _ in RUNS],
 )
 def test_notebook_runs_and_emits_figures(executed, name, params, fewest):
     nb = executed[(name, json.dumps(params, sort_keys=True))]

@@ -202,53 +202,53 @@ def side_effects() -> tuple[dict, dict, list]:
     return params, {}, cells
 
 
-EFFICACY_SECTIONS = [
-    md(
-        "## The pooled effect\n\n"
-        "The forest plot lists each study with its design, size, dose and duration. "
-        "Squares are study effects (size = weight), the diamond is the random-effects "
-        "pooled estimate and the orange bar the 95% prediction interval: where the true "
-        "effect of a new, similar study would likely fall. Heterogeneity is in the "
-        "subtitle; warnings are printed under the plot."
-    ),
-    code(
-        "ldn.show_text(ldn.summary.efficacy_summary(analysis))\n"
-        "analysis.forest().show()\nanalysis.effects_table().show()"
-    ),
-    md(
-        "## Does the answer depend on the method?\n\n"
-        "The same studies pooled with every tau² estimator and with z and Knapp-Hartung "
-        "intervals. Red marks a combination whose conclusion differs from the chosen one."
-    ),
-    code("analysis.sensitivity_chart().show()"),
-    md("## Does one study drive the result?\n\nThe pooled estimate with each study left out."),
-    code("analysis.leave_one_out_chart().show()"),
-    md("## How the estimate evolved\n\nStudies added in order of publication."),
-    code("analysis.cumulative_chart().show()"),
-    md(
-        "## Small-study effects\n\n"
-        "A funnel plot is only meaningful with about ten studies or more; with fewer, it "
-        "is shown (if at all) with a warning and should not be read as evidence for or "
-        "against publication bias."
-    ),
-    code("analysis.funnel().show()"),
-    md(
-        "## Effect and treatment duration\n\n"
-        "A between-study association only: studies differ in many ways besides duration."
-    ),
-    code("analysis.duration_chart().show()"),
-    md(
-        "## Our estimate beside the published meta-analyses\n\n"
-        "Published estimates are put on the same scale as ours (positive = LDN better). "
-        "Mean differences (MD) and standardized mean differences (SMD) are on different "
-        "scales and are drawn in separate panels. The text below explains the differences "
-        "from the numbers: which studies were pooled, which measure, which model."
-    ),
-    code(
-        "analysis.reconciliation_chart().show()\n"
-        'ldn.show_text(ldn.summary.reconciliation_text(analysis), heading="Why the estimates differ")'
-    ),
-]
+def efficacy_sections(with_summary: bool) -> list:
+    """Return the efficacy cells shared by the efficacy and condition notebooks."""
+    summary = "ldn.show_text(ldn.summary.efficacy_summary(analysis))\n" if with_summary else ""
+    return [
+        md(
+            "## The pooled effect\n\n"
+            "The forest plot lists each study with its design, size, dose and duration. "
+            "Squares are study effects (size = weight), the diamond is the random-effects "
+            "pooled estimate and the orange bar the 95% prediction interval: where the true "
+            "effect of a new, similar study would likely fall. Heterogeneity is in the "
+            "subtitle; warnings are printed under the plot."
+        ),
+        code(summary + "analysis.forest().show()\nanalysis.effects_table().show()"),
+        md(
+            "## Does the answer depend on the method?\n\n"
+            "The same studies pooled with every tau² estimator and with z and Knapp-Hartung "
+            "intervals. Red marks a combination whose conclusion differs from the chosen one."
+        ),
+        code("analysis.sensitivity_chart().show()"),
+        md("## Does one study drive the result?\n\nThe pooled estimate with each study left out."),
+        code("analysis.leave_one_out_chart().show()"),
+        md("## How the estimate evolved\n\nStudies added in order of publication."),
+        code("analysis.cumulative_chart().show()"),
+        md(
+            "## Small-study effects\n\n"
+            "A funnel plot is only meaningful with about ten studies or more; with fewer, it "
+            "is shown (if at all) with a warning and should not be read as evidence for or "
+            "against publication bias."
+        ),
+        code("analysis.funnel().show()"),
+        md(
+            "## Effect and treatment duration\n\n"
+            "A between-study association only: studies differ in many ways besides duration."
+        ),
+        code("analysis.duration_chart().show()"),
+        md(
+            "## Our estimate beside the published meta-analyses\n\n"
+            "Published estimates are put on the same scale as ours (positive = LDN better). "
+            "Mean differences (MD) and standardized mean differences (SMD) are on different "
+            "scales and are drawn in separate panels. The text below explains the differences "
+            "from the numbers: which studies were pooled, which measure, which model."
+        ),
+        code(
+            "analysis.reconciliation_chart().show()\n"
+            'ldn.show_text(ldn.summary.reconciliation_text(analysis), heading="Why the estimates differ")'
+        ),
+    ]
 
 
 def efficacy() -> tuple[dict, dict, list]:
@@ -276,7 +276,7 @@ def efficacy() -> tuple[dict, dict, list]:
             + "\nselection = ldn.views.select(evidence, condition, designs, min_n)"
             + "\nanalysis = ldn.views.efficacy(selection, outcome, method, test, rho=rho)"
         ),
-        *EFFICACY_SECTIONS,
+        *efficacy_sections(with_summary=True),
         md(
             "## How certain is it?\n\n"
             "A GRADE-style profile computed with fixed rules: each downgrade comes with the "
@@ -315,7 +315,7 @@ def condition_report() -> tuple[dict, dict, list]:
         ),
         md("## In plain language"),
         code(
-            "ldn.show_text(ldn.summary.evidence_summary(selection))\n"
+            'ldn.show_text(ldn.summary.evidence_summary(selection), heading=f"LDN for {selection.label}")\n'
             "ldn.show_text(ldn.summary.efficacy_summary(analysis))"
         ),
         md(
@@ -328,7 +328,7 @@ def condition_report() -> tuple[dict, dict, list]:
         code("selection.timeline().show()\nselection.registrations_chart().show()"),
         md("## Duration and dose"),
         code("selection.duration_chart().show()\nselection.dose_chart().show()"),
-        *EFFICACY_SECTIONS,
+        *efficacy_sections(with_summary=False),
         md(
             "## Side effects\n\n"
             "Adverse-event counts for this condition; hollow markers are zero counts with "
