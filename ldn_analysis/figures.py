@@ -577,10 +577,15 @@ def studies_by_year(studies: pd.DataFrame) -> Chart:
         title="Studies and participants by year",
         subtitle="Bars: one block per study, coloured by design; line: cumulative participants",
         barmode="overlay",
-        xaxis={"title": {"text": "publication year"}, "dtick": 1 if len(years) < 16 else 2},
+        xaxis={
+            "title": {"text": "publication year"},
+            "dtick": 1 if len(years) < 16 else 2,
+            "range": [years[0] - 1, years[-1] + 1],
+        },
         yaxis={"title": {"text": "studies"}, "rangemode": "tozero", "dtick": 1},
         yaxis2={
             "title": {"text": "cumulative participants"},
+            "tickformat": ",d",
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
@@ -670,7 +675,16 @@ def registrations_timeline(registrations: pd.DataFrame) -> Chart:
         title="Registered trials: which have published results?",
         subtitle="Hollow = no linked publication and no results on the registry; red = trial has ended",
         height=max(320, 40 * len(conditions) + 200),
-        xaxis={"title": {"text": "start date (completion date when no start is given)"}},
+        xaxis={
+            "title": {"text": "start date (completion date when no start is given)"},
+            "type": "date",
+            "range": [
+                (dated["_date"].min() - pd.Timedelta(days=365)).strftime("%Y-%m-%d"),
+                (dated["_date"].max() + pd.Timedelta(days=365)).strftime("%Y-%m-%d"),
+            ]
+            if len(dated)
+            else None,
+        },
         yaxis={"categoryorder": "category descending"},
         notes=notes,
     )
@@ -869,9 +883,11 @@ def ae_prevalence(rows: pd.DataFrame) -> Chart:
             else "."
         )
     )
+    events = r["event"].unique()
+    what = events[0].replace("_", " ") if len(events) == 1 else "adverse events"
     fig = make_figure(
         traces,
-        title="Adverse events: share of participants, per study and arm",
+        title=f"{what.capitalize()}: share of participants, per study and arm",
         subtitle="Dot = observed %, line = 95% Wilson interval; hollow = zero events (upper bound 3/n)",
         height=max(320, ROW_HEIGHT * len(r) + 200),
         xaxis={"title": {"text": "% of participants"}, "rangemode": "tozero"},

@@ -66,7 +66,7 @@ class Table:
     caption : str
         Caption above the table.
     empty_text : str
-        Shown instead of an empty table.
+        Shown instead of an empty table ("" shows nothing: the reason is said nearby).
     """
 
     frame: pd.DataFrame
@@ -78,7 +78,8 @@ class Table:
         from .display import show_table, show_text
 
         if self.frame.empty:
-            show_text(self.empty_text)
+            if self.empty_text:  # "" when the reason was already said nearby
+                show_text(self.empty_text)
         else:
             show_table(self.frame, caption=self.caption)
 
@@ -677,8 +678,9 @@ class Efficacy:
         """Return the short empty Chart shown instead of a chart when nothing was pooled."""
         from .figures import no_chart
 
+        what = pal.COMPARISON_LABELS.get(self.comparison, "any comparison")
         return no_chart(
-            f"Not drawn: no {self.title.split(':')[0].lower()} effect size for "
+            f"Not drawn: no {self.outcome.replace('_', ' ')} effect size ({what}) for "
             f"{self.condition.replace('_', ' ') if self.condition else 'these studies'}."
         )
 
@@ -767,8 +769,7 @@ class Efficacy:
             caption=f"{self.title}: effect sizes (positive favours LDN)"
             + (f". Not usable: {skipped}" if skipped else ""),
             empty_text=(
-                f"{self.title}: no study gives a usable effect size"
-                + (f" ({skipped})." if skipped else ".")
+                f"Studies reporting it without a usable effect size: {skipped}." if skipped else ""
             ),
         )
 
