@@ -390,12 +390,13 @@ def effect_rows(
         ``study_id, outcome_id, comparison, data_type, yi, vi, conversion`` plus study
         descriptors (``design, blinding, n, dose_mg_min, dose_mg_max, duration_weeks,
         year, source_url, scale_min, scale_max``); ``n`` is the outcome's ``n_ldn + n_ctrl``
-        (the study's ``n`` when missing), ``duration_weeks`` the outcome's timepoint
+        (one arm's count for crossover and before-after rows, which measure the same people
+        twice; the study's ``n`` when missing), ``duration_weeks`` the outcome's timepoint
         (the study's duration when missing).
     skipped : pandas.DataFrame
         ``study_id, outcome_id, reason`` for studies with rows but no estimable one.
     """
-    from .effects import compute_effects
+    from .effects import CROSSOVER_DESIGNS, compute_effects
 
     o = selection.outcomes
     rows = o[o["outcome"] == outcome]
@@ -412,7 +413,11 @@ def effect_rows(
     keep = ["conversion", "reason", "yi", "vi"]
     full = pd.concat([rows, eff[keep]], axis=1)
     num = _numeric(full, ("n_ldn", "n_ctrl", "timepoint_weeks", "scale_min", "scale_max"))
-    full["n"] = num[["n_ldn", "n_ctrl"]].sum(axis=1, min_count=2).fillna(full["study_n"])
+    # Crossover and before-after rows measure the same people twice: n is one arm's count.
+    paired = full["design"].isin(CROSSOVER_DESIGNS) | full["comparison"].eq("ldn_pre_post")
+    two_arms = num[["n_ldn", "n_ctrl"]].sum(axis=1, min_count=2)
+    one_arm = num[["n_ldn", "n_ctrl"]].max(axis=1)
+    full["n"] = two_arms.where(~paired, one_arm).fillna(full["study_n"])
     full["duration_weeks"] = num["timepoint_weeks"].fillna(full["duration_weeks"])
     full["scale_min"], full["scale_max"] = num["scale_min"], num["scale_max"]
     rank = {t: i for i, t in enumerate(DATA_TYPE_PREFERENCE)}

@@ -453,3 +453,167 @@ def test_hostile_text_is_escaped_in_hover(studies):
     ]
     assert not any("<script>" in t for t in texts)
     assert any("&lt;script&gt;" in t for t in texts)
+
+
+# --------------------------------------------------------------------------- views and text
+
+
+@pytest.fixture
+def fake_evidence():
+    """A tiny evidence base: three fake placebo-controlled trials and one case series."""
+    from types import SimpleNamespace
+
+    studies = pd.DataFrame(
+        {
+            "study_id": ["fake_2001", "fake_2002", "fake_2003", "fake_2004"],
+            "condition": ["fakeitis"] * 3 + ["otheritis"],
+            "design": ["rct_parallel", "rct_parallel", "rct_crossover", "case_series"],
+            "blinding": ["double_blind", "double_blind", "single_blind", "open_label"],
+            "n_analyzed": [60, 40, 30, 5],
+            "dose_mg_min": [4.5] * 4,
+            "dose_mg_max": [4.5] * 4,
+            "duration_weeks": [12, 8, 10, np.nan],
+            "year": [2001, 2002, 2003, 2004],
+            "primary_result": ["benefit", "no_difference", "benefit", "benefit"],
+            "source_url": [URL.format(f"s{i}") for i in range(4)],
+        }
+    )
+    outcomes = pd.DataFrame(
+        {
+            "study_id": ["fake_2001", "fake_2002", "fake_2003"],
+            "outcome_id": ["fake_2001_pain", "fake_2002_pain", "fake_2003_pain"],
+            "outcome": ["pain"] * 3,
+            "better": ["lower"] * 3,
+            "comparison": ["ldn_vs_placebo"] * 3,
+            "data_type": ["arm_means", "arm_means", "between_group"],
+            "scale_min": [0, 0, 0],
+            "scale_max": [10, 10, 10],
+            "timepoint_weeks": [12, 8, 10],
+            "n_ldn": [30, 20, 30],
+            "mean_ldn": [4.0, 5.0, np.nan],
+            "sd_ldn": [2.0, 2.0, np.nan],
+            "n_ctrl": [30, 20, 30],
+            "mean_ctrl": [5.0, 5.2, np.nan],
+            "sd_ctrl": [2.0, 2.0, np.nan],
+            "estimate": [np.nan, np.nan, -0.5],
+            "estimate_type": [np.nan, np.nan, "md"],
+            "ci_low": [np.nan, np.nan, -1.2],
+            "ci_high": [np.nan, np.nan, 0.2],
+            "source_url": [URL.format(f"o{i}") for i in range(3)],
+        }
+    )
+    adverse_events = pd.DataFrame(
+        {
+            "study_id": ["fake_2001", "fake_2001", "fake_2002", "fake_2002", "fake_2004"],
+            "event": ["vivid_dreams", "vivid_dreams", "serious_ae", "serious_ae", "any_ae"],
+            "arm": ["ldn", "placebo", "ldn", "placebo", "ldn"],
+            "events": [6, 2, 0, 0, 0],
+            "n_at_risk": [30, 30, 20, 20, 5],
+        }
+    )
+    registrations = pd.DataFrame(
+        {
+            "registry_id": ["NCT09999991"],
+            "condition": ["fakeitis"],
+            "status": ["completed"],
+            "results_posted": [False],
+            "linked_study_id": [np.nan],
+        }
+    )
+    reviews = pd.DataFrame(
+        {
+            "review_id": ["rev_fake_2020"],
+            "result_id": ["rev_fake_2020_pain"],
+            "first_author": ["Fake"],
+            "year": [2020],
+            "condition": ["fakeitis"],
+            "n_studies": [5],
+            "n_participants": [300],
+            "included_study_ids": [np.nan],
+            "comparison": ["ldn_vs_placebo"],
+            "outcome": ["pain"],
+            "measure": ["MD"],
+            "estimate": [-0.8],
+            "ci_low": [-1.3],
+            "ci_high": [-0.3],
+            "i2": [20],
+            "model": ["random_dl"],
+            "source_url": [URL.format("rev")],
+        }
+    )
+    return SimpleNamespace(
+        studies=studies,
+        outcomes=outcomes,
+        adverse_events=adverse_events,
+        registrations=registrations,
+        reviews=reviews,
+    )
+
+
+def test_efficacy_pools_one_row_per_study(fake_evidence):
+    from ldn_analysis import views
+
+    sel = views.select(fake_evidence, "fakeitis")
+    eff = views.efficacy(sel, "pain", "REML", "z")
+    assert list(eff.effects["study_id"]) == ["fake_2001", "fake_2002", "fake_2003"]
+    assert (eff.effects["yi"] > 0).all()  # lower pain on LDN = positive = favours LDN
+    direct = pool(eff.effects["yi"], eff.effects["vi"], method="REML", test="z")
+    assert eff.result.estimate == pytest.approx(direct.estimate)
+    assert eff.md_result is not None and "0-10 scale" in eff.md_note
+    assert len(eff.sensitivity) == 19 and len(eff.leave_one_out) == 3
+    assert eff.published["estimate"].tolist() == [pytest.approx(0.8)]  # flipped to favour LDN
+    forest = eff.forest()
+    assert forest.figure.layout.title.text == "Pain, LDN vs placebo: fakeitis"
+
+
+def test_certainty_downgrades_with_reasons(fake_evidence):
+    from ldn_analysis import summary, views
+
+    sel = views.select(fake_evidence, "fakeitis")
+    c = summary.certainty(views.efficacy(sel, "pain", "REML", "z"), sel)
+    assert c.start == 4
+    assert c.domains["risk of bias"][0] == -1 and "fake_2003" in c.domains["risk of bias"][1]
+    assert c.domains["imprecision"][0] <= -1 and "130 participants" in c.domains["imprecision"][1]
+    assert c.domains["indirectness"] == (
+        -1,
+        "median follow-up 10 weeks, short for a chronic condition",
+    )
+    assert "NCT09999991" in c.domains["publication bias"][1]
+    assert c.rating in {"low", "very low"}
+    text = summary.certainty_text(c)
+    assert "automatic aid" in text and c.rating in text
+    table = summary.certainty_table(sel, "REML", "z")
+    assert table.loc[0, "outcome"] == "pain" and table.loc[0, "certainty"].startswith(c.rating)
+
+
+def test_summaries_are_generated_from_the_numbers(fake_evidence):
+    from ldn_analysis import summary, views
+
+    sel = views.select(fake_evidence, "fakeitis")
+    eff = views.efficacy(sel, "pain", "REML", "z")
+    text = summary.efficacy_summary(eff)
+    assert "3 studies (130 participants)" in text and f"{eff.result.estimate:.2f}" in text
+    recon = summary.reconciliation_text(eff)
+    assert "Fake 2020" in recon and "MD -0.80" in recon and "0.80 on our favours-LDN scale" in recon
+    assert "we could pool 3" in recon and "random dl" in recon
+    other = views.select(fake_evidence, "otheritis")
+    assert "No randomised controlled trial" in summary.evidence_summary(other)
+    none = summary.efficacy_summary(views.efficacy(other, "pain"))
+    assert none.startswith("No placebo-controlled study of LDN for otheritis")
+    empty = views.select(fake_evidence, "fakeitis", designs=["survey"])
+    assert "no study" in summary.evidence_summary(empty)
+
+
+def test_adverse_event_tables(fake_evidence):
+    from ldn_analysis import summary, views
+
+    sel = views.select(fake_evidence)
+    ae = views.ae_table(sel)
+    zero = ae[(ae.study_id == "fake_2004")].iloc[0]
+    assert zero.interval == "rule of three" and zero.ci_high == pytest.approx(0.6)
+    rr = views.risk_ratio_table(sel).set_index("event")
+    assert rr.loc["vivid_dreams", "rr"] == pytest.approx(3.0)
+    assert math.isnan(rr.loc["serious_ae", "rr"])  # zero events in both arms
+    text = summary.safety_summary(sel, "vivid_dreams")
+    assert "Serious adverse events: none in 20 participants" in text
+    assert "Vivid dreams: 20% of people on LDN" in text
