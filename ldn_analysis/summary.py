@@ -381,6 +381,26 @@ def certainty_text(c: Certainty | None, outcome: str = "") -> str:
 # --------------------------------------------------------------------------- reconciliation
 
 
+def _overlap_text(pub: pd.DataFrame, eff: Efficacy) -> str:
+    """Say, per review that lists its studies, which of them we pooled."""
+    listed = pub.dropna(subset=["included_study_ids"])
+    if listed.empty:
+        return (
+            " The reviews' included studies are not listed in our data, so they cannot be "
+            "matched one by one."
+        )
+    ours = set(eff.effects["study_id"])
+    parts = []
+    for r in listed.drop_duplicates("review_id").itertuples():
+        ids = [i.strip() for i in str(r.included_study_ids).split(";") if i.strip()]
+        used = [i for i in ids if i in ours]
+        parts.append(
+            f" {r.label.split(' (')[0]} lists {_studies(len(ids))}; we pooled {len(used)} of "
+            f"them ({_ids(used)}) and not {_ids([i for i in ids if i not in ours])}."
+        )
+    return "".join(parts)
+
+
 def reconciliation_text(eff: Efficacy) -> str:
     """Explain how our pooled estimate compares with the published meta-analyses.
 
@@ -423,12 +443,7 @@ def reconciliation_text(eff: Efficacy) -> str:
             f"Which studies: the published analyses pooled {fmt(n_pub.min())} to "
             f"{fmt(n_pub.max())} studies; we could pool {eff.k}."
             + _skipped_text(eff)
-            + (
-                " The reviews' included studies are not listed in our data, so they cannot "
-                "be matched one by one."
-                if pub["included_study_ids"].isna().all()
-                else ""
-            )
+            + _overlap_text(pub, eff)
         )
     measures = sorted(set(pub["measure"]))
     if measures != [eff.measure] or eff.md_result is not None:

@@ -596,6 +596,11 @@ def test_summaries_are_generated_from_the_numbers(fake_evidence):
     recon = summary.reconciliation_text(eff)
     assert "Fake 2020" in recon and "MD -0.80" in recon and "0.80 on our favours-LDN scale" in recon
     assert "we could pool 3" in recon and "random dl" in recon
+    assert "cannot be matched one by one" in recon
+    fake_evidence.reviews["included_study_ids"] = ["fake_2001;fake_2002;fake_1999"]
+    listed = summary.reconciliation_text(views.efficacy(views.select(fake_evidence, "fakeitis")))
+    assert "Fake 2020 lists 3 studies; we pooled 2 of them (fake_2001, fake_2002)" in listed
+    assert "not fake_1999" in listed
     other = views.select(fake_evidence, "otheritis")
     assert "No randomised controlled trial" in summary.evidence_summary(other)
     none = summary.efficacy_summary(views.efficacy(other, "pain"))
