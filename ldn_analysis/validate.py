@@ -45,12 +45,15 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import json
+import operator
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,6 +120,8 @@ _OTHER_BOMS = (
     (b"\xff\xfe", "UTF-16 (little-endian)"),
 )
 _BAD_CHAR = re.compile("[\udc80-\udcff\ufeff\x00]")
+_NOT_BLANK = re.compile(rb"[^ \t\r\n]")
+_HEAD_BYTES = 1 << 16  # the header row is read from the first 64 KiB
 _INT_TEXT = r"\s*[+-]?[0-9]+\s*"
 _NUM_TEXT = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"
 _NAN_INF_TEXT = re.compile(r"\s*[+-]?(nan|inf|infinity)\s*", re.IGNORECASE)
@@ -643,8 +648,7 @@ def _read_csv(
             )
         )
         return None, None
-    checksum = hashlib.sha256(raw).hexdigest()
-    if not raw.strip(b" \t\r\n"):
+    if _NOT_BLANK.search(raw) is None:
         collector.add(
             Problem(
                 file,
@@ -656,7 +660,7 @@ def _read_csv(
                 "data rows; see data/README.md.",
             )
         )
-        return None, checksum
+        return None, hashlib.sha256(raw).hexdigest()
     for bom, encoding in _OTHER_BOMS:
         if raw.startswith(bom):
             collector.add(
@@ -670,63 +674,97 @@ def _read_csv(
                     _RESAVE_UTF8,
                 )
             )
-            return None, checksum
+            return None, hashlib.sha256(raw).hexdigest()
     bom_len = len(_UTF8_BOM) if raw.startswith(_UTF8_BOM) else 0
     body = raw[bom_len:]
-    try:
-        text = body.decode("utf-8")
-        clean = not _BAD_CHAR.search(text) if ("\ufeff" in text or "\x00" in text) else True
-    except UnicodeDecodeError:
-        text = body.decode("utf-8", "surrogateescape")
-        clean = False
-    header = next(csv.reader(io.StringIO(text, newline=""), strict=False), [])
-    if not clean:
-        problems = _offset_problems(text, file, len(header), bom_len)
-        for p in problems:
-            collector.add(p)
-        return _Raw(file, header, None, fatal=True), checksum
-    problems, fatal = _header_problems(file, header, fields)
-    for p in problems:
-        collector.add(p)
+    # The checksum and the per-record field counts (numpy; both release the GIL) run in a
+    # background thread while pandas parses the file in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        background = pool.submit(_digest_and_counts, raw, body)
+        head = body[:_HEAD_BYTES].decode("utf-8", "surrogateescape")
+        header = next(csv.reader(io.StringIO(head, newline=""), strict=False), [])
+        suspicious = (
+            _BAD_CHAR.search("".join(header)) is not None
+            or body.find(_UTF8_BOM) >= 0
+            or body.find(b"\x00") >= 0
+        )
+        frame = None
+        fatal = False
+        if not suspicious:
+            problems, fatal = _header_problems(file, header, fields)
+            for p in problems:
+                collector.add(p)
+            if not fatal:
+                frame = _parse_fast(body, header, types)
+        checksum, counts = background.result()
     if fatal:
         return _Raw(file, header, None, fatal=True), checksum
     ncols = len(header)
-
-    frame: pd.DataFrame | None = None
-    counts = _record_field_counts(body)
-    if counts is not None and (counts[0][~counts[1]] == ncols).all():
-        n_records = len(counts[0])
-        dtypes = {h: ("float64" if types.get(h) == "number" else str) for h in header}
-        options = dict(
-            header=0,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-            low_memory=False,
-            index_col=False,
-            encoding="utf-8",
-            engine="c",
-        )
-        for attempt in (dtypes, str):
-            try:
-                frame = pd.read_csv(io.BytesIO(body), dtype=attempt, **options)
-            except (ValueError, pd.errors.ParserError):
-                frame = None
-                continue
-            floats = [h for h, t in dtypes.items() if t == "float64" and attempt is dtypes]
-            if floats and np.isinf(frame[floats].to_numpy()).any():
-                frame = None  # inf text: re-read as text to report the value as written
-                continue
-            break
-        if frame is not None and len(frame) != n_records - 1:
-            frame = None  # record numbering uncertain: let the csv module decide
-    if frame is None:
-        frame, problems = _parse_with_csv_module(text, file, ncols, header)
+    if frame is not None and (
+        counts is None
+        or not (counts[0][~counts[1]] == ncols).all()
+        or len(frame) != len(counts[0]) - 1
+    ):
+        frame = None  # ragged rows or uncertain record numbering: the csv module decides
+    if frame is not None:
+        return _Raw(file, header, frame), checksum
+    # Slow path (broken or unusual files only): decode everything and let the csv module,
+    # which follows RFC 4180 exactly, locate the problems.
+    text = body.decode("utf-8", "surrogateescape")
+    if _BAD_CHAR.search(text):
+        for p in _offset_problems(text, file, len(header), bom_len):
+            collector.add(p)
+        return _Raw(file, header, None, fatal=True), checksum
+    header = next(csv.reader(io.StringIO(text[:_HEAD_BYTES], newline=""), strict=False), [])
+    if suspicious:  # header problems were not checked yet
+        problems, fatal = _header_problems(file, header, fields)
         for p in problems:
             collector.add(p)
-        if frame is None:
+        if fatal:
             return _Raw(file, header, None, fatal=True), checksum
+    frame, problems = _parse_with_csv_module(text, file, len(header), header)
+    for p in problems:
+        collector.add(p)
+    if frame is None:
+        return _Raw(file, header, None, fatal=True), checksum
     return _Raw(file, header, frame), checksum
+
+
+def _digest_and_counts(raw: bytes, body: bytes) -> tuple[str, tuple | None]:
+    """Return the file's sha256 and its per-record field counts (run in a thread)."""
+    return hashlib.sha256(raw).hexdigest(), _record_field_counts(body)
+
+
+def _parse_fast(body: bytes, header: list[str], types: Mapping[str, str]) -> pd.DataFrame | None:
+    """Parse with pandas' C parser: number fields as float64, everything else as text.
+
+    Returns ``None`` whenever anything is unusual (undecodable bytes, a number field with
+    text, ``inf``, a tokenizing error), so that the caller falls back to the csv module
+    and reports the problem precisely.
+    """
+    dtypes = {h: ("float64" if types.get(h) == "number" else str) for h in header}
+    options = dict(
+        header=0,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+        low_memory=False,
+        index_col=False,
+        encoding="utf-8",
+        engine="c",
+    )
+    for attempt in (dtypes, str):
+        try:
+            frame = pd.read_csv(io.BytesIO(body), dtype=attempt, **options)
+        except UnicodeDecodeError:
+            return None
+        except (ValueError, pd.errors.ParserError):
+            continue
+        floats = [h for h, t in dtypes.items() if t == "float64"] if attempt is dtypes else []
+        if floats and np.isinf(frame[floats].to_numpy()).any():
+            continue  # inf text: re-read as text to report the value as written
+        return frame
+    return None
 
 
 def _drop_blank_and_header_rows(raw: _Raw, collector: _Collector) -> pd.DataFrame:
@@ -831,15 +869,19 @@ def _bound_checks(constraints: Mapping[str, Any]) -> list[tuple[str, float, Call
 
 def _check_fields(
     frame: pd.DataFrame, resource: Mapping[str, Any], file: str, collector: _Collector
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Convert every schema field to its dtype and run the field constraints.
 
-    Per-value work (parsing, enum and pattern tests) runs on the distinct values of a
-    column only (``pandas.factorize``) and is broadcast back to the rows.
+    Per-value work (number parsing) runs on the distinct values of a column only
+    (``pandas.factorize``) and is broadcast back to the rows; a ``pattern`` is first tried
+    on the whole column at once (see :func:`_all_match`).
+
+    Returns the typed frame and, per column, a mask of the cells that failed a check.
     """
     labels = frame.index.to_numpy()
     primary = _as_list(resource["schema"].get("primaryKey"))
     typed: dict[str, Any] = {}
+    invalid: dict[str, np.ndarray] = {}
     for fd in resource["schema"]["fields"]:
         name = fd["name"]
         if name not in frame.columns:
@@ -851,6 +893,8 @@ def _check_fields(
         numeric: np.ndarray | None = None
 
         def report(mask: np.ndarray, message: Any, fix: Any, what: str, col=col, name=name):
+            if mask.any():
+                invalid[name] = invalid[name] | mask if name in invalid else mask
             collector.add_rows(
                 file=file,
                 column=name,
@@ -865,8 +909,36 @@ def _check_fields(
         if kind == "number" and col.dtype == "float64":
             numeric = col.to_numpy(dtype=float)
             blank = np.isnan(numeric)
-        elif kind == "string" and not ({"enum", "pattern"} & set(cons)):
+        elif kind == "string":
             blank = col.isna().to_numpy()
+            if "enum" in cons:
+                allowed = [str(v) for v in cons["enum"]]
+
+                def enum_fix(p: int, col=col, allowed=allowed) -> str:
+                    close = difflib.get_close_matches(str(col.iloc[p]).strip(), allowed, n=1)
+                    hint = f"Did you mean '{close[0]}'? " if close else ""
+                    return f"{hint}Use one of: {', '.join(allowed)}."
+
+                report(
+                    ~col.isin(allowed).to_numpy() & ~blank,
+                    "is not one of the allowed values",
+                    enum_fix,
+                    "value not allowed",
+                )
+            if "pattern" in cons and not _all_match(col.to_numpy(object)[~blank], cons["pattern"]):
+                codes, uniques = pd.factorize(col, use_na_sentinel=True)
+                ok_u = (
+                    pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+                    .str.fullmatch(cons["pattern"])
+                    .fillna(False)
+                    .to_numpy(bool)
+                )
+                report(
+                    _take(~ok_u, codes, False),
+                    "does not have the expected format",
+                    f"Use the format the codebook gives for {name}: {desc}",
+                    "wrong format",
+                )
             typed[name] = col if col.dtype == "str" else col.astype("str")
         else:
             codes, uniques = pd.factorize(col, use_na_sentinel=True)
@@ -894,36 +966,6 @@ def _check_fields(
                 )
                 truth = _take(is_true, codes, False).astype(bool)
                 typed[name] = pd.arrays.BooleanArray(truth, blank | bad)
-            else:  # string with enum and/or pattern
-                if "enum" in cons:
-                    allowed = [str(v) for v in cons["enum"]]
-                    bad_u = ~np.asarray(pd.Index(uniques, dtype=object).isin(allowed))
-
-                    def enum_fix(p: int, col=col, allowed=allowed) -> str:
-                        close = difflib.get_close_matches(str(col.iloc[p]).strip(), allowed, n=1)
-                        hint = f"Did you mean '{close[0]}'? " if close else ""
-                        return f"{hint}Use one of: {', '.join(allowed)}."
-
-                    report(
-                        _take(bad_u, codes, False),
-                        "is not one of the allowed values",
-                        enum_fix,
-                        "value not allowed",
-                    )
-                if "pattern" in cons:
-                    ok_u = (
-                        pd.Series(uniques, dtype=object)
-                        .str.fullmatch(cons["pattern"])
-                        .fillna(False)
-                        .to_numpy(bool)
-                    )
-                    report(
-                        _take(~ok_u, codes, False),
-                        "does not have the expected format",
-                        f"Use the format the codebook gives for {name}: {desc}",
-                        "wrong format",
-                    )
-                typed[name] = col if col.dtype == "str" else col.astype("str")
         if cons.get("unique") and primary != [name]:
             dup = col.duplicated(keep="first").to_numpy() & ~blank
             report(
@@ -958,7 +1000,55 @@ def _check_fields(
                 f"Fill in {name} ({desc.rstrip('.')}).",
                 "blank required value",
             )
-    return pd.DataFrame(typed, index=frame.index)
+    return pd.DataFrame(typed, index=frame.index), invalid
+
+
+_UNSAFE_IN_JOIN = re.compile(r"\\[sWDnrtfvbBAZ0-7xuUN]|(?<!\\)[.^$\[\]]|\(\?(?!:)")
+_POSITIVE_CLASS = re.compile(r"\[(?!\^)((?:\\.|[^\]\\])*)\]")
+_NEWLINE_IN_CLASS = re.compile(r"\\[sWDnrtfv]|\n")
+
+
+@functools.lru_cache(maxsize=256)
+def _joined_regex(pattern: str) -> re.Pattern[str] | None:
+    r"""Compile ``pattern`` repeated over newline-joined values, or ``None`` if unsafe.
+
+    Anchors ``^...$`` are removed. Patterns that could match a newline return ``None``:
+    ``\s``, ``\W``, ``\D``, ``.``, negated classes ``[^...]``, classes containing
+    such escapes, inline flags, inner anchors.
+    """
+    inner = pattern
+    if inner.startswith("^"):
+        inner = inner[1:]
+    if inner.endswith("$") and not inner.endswith("\\$"):
+        inner = inner[:-1]
+    classes = _POSITIVE_CLASS.findall(inner)
+    if any(_NEWLINE_IN_CLASS.search(c) for c in classes):
+        return None
+    if _UNSAFE_IN_JOIN.search(_POSITIVE_CLASS.sub("", inner)):
+        return None
+    try:
+        # Possessive repetition: lines cannot share characters, so giving back
+        # iterations never helps a full match (and would cost a saved state per line).
+        return re.compile(f"(?:{inner})(?:\n(?:{inner}))*+")
+    except re.error:
+        return None
+
+
+def _all_match(values: np.ndarray, pattern: str) -> bool:
+    """Return True if every value fully matches ``pattern``, in one regex call when safe.
+
+    ``False`` means "some value may not match": the caller then tests the distinct values
+    one by one to locate them.
+    """
+    if len(values) == 0:
+        return True
+    rx = _joined_regex(pattern)
+    if rx is None:
+        return False
+    joined = "\n".join(values)
+    if joined.count("\n") != len(values) - 1:  # a value contains a newline
+        return False
+    return rx.fullmatch(joined) is not None
 
 
 def _check_primary_key(
@@ -1256,11 +1346,10 @@ def _pre_post_consistent(t: Tables) -> list[Finding]:
     return [Finding("outcomes", "comparison", mask)]
 
 
-def _prefix_mismatch(child: pd.Series, parent: pd.Series, parent_pattern: str) -> np.ndarray:
-    head = child.str.extract(f"^({parent_pattern})_", expand=False)
+def _prefix_mismatch(child: pd.Series, parent: pd.Series) -> np.ndarray:
     both = child.notna().to_numpy() & parent.notna().to_numpy()
-    same = (head.fillna("") == parent.fillna("")).to_numpy()
-    return both & ~same
+    starts = np.strings.startswith(_sd(child), np.strings.add(_sd(parent), "_"))
+    return both & ~starts
 
 
 def _id_prefix(t: Tables) -> list[Finding]:
@@ -1269,30 +1358,35 @@ def _id_prefix(t: Tables) -> list[Finding]:
         Finding(
             "outcomes",
             "outcome_id",
-            _prefix_mismatch(o["outcome_id"], o["study_id"], _ID_CORE),
+            _prefix_mismatch(o["outcome_id"], o["study_id"]),
             {"parent_column": np.full(len(o), "study_id")},
         ),
         Finding(
             "reviews",
             "result_id",
-            _prefix_mismatch(r["result_id"], r["review_id"], "rev_" + _ID_CORE),
+            _prefix_mismatch(r["result_id"], r["review_id"]),
             {"parent_column": np.full(len(r), "review_id")},
         ),
     ]
+
+
+def _sd(series: pd.Series) -> np.ndarray:
+    """Return a column as a numpy ``StringDType`` array ('' for blanks) for string ufuncs."""
+    if series.dtype != "str" and series.dtype != object:
+        series = series.astype("str")
+    return np.asarray(series.to_numpy(dtype=object, na_value=""), dtype=_SD)
 
 
 def _id_year_matches(t: Tables) -> list[Finding]:
     out = []
     for name, col in (("studies", "study_id"), ("reviews", "review_id")):
         table = t[name]
-        part = table[col].str.extract(r"_([0-9]{4}|nd)[a-z]?$", expand=False)
-        id_year = pd.to_numeric(part, errors="coerce").to_numpy(dtype=float)
-        year = _f(table, "year")
-        placeholder = (part == "nd").fillna(False).to_numpy(bool)
-        mask = (~np.isnan(id_year) & ~np.isnan(year) & (id_year != year)) | (
-            placeholder & ~np.isnan(year)
-        )
-        out.append(Finding(name, col, mask))
+        ids = _sd(table[col])
+        suffix = np.strings.add("_", _sd(table["year"]))
+        # id ends with _<year> or _<year><letter>; a placeholder _nd is only for blank years
+        ok = np.strings.endswith(ids, suffix) | (np.strings.slice(ids, -6, -1) == suffix)
+        both = table[col].notna().to_numpy() & table["year"].notna().to_numpy()
+        out.append(Finding(name, col, both & ~ok))
     return out
 
 
@@ -1338,18 +1432,24 @@ def _review_condition_known(t: Tables) -> list[Finding]:
 
 def _included_studies_resolve(t: Tables) -> list[Finding]:
     r = t["reviews"]
-    ids = r["included_study_ids"].dropna()
-    if ids.empty:
-        return [Finding("reviews", "included_study_ids", np.zeros(len(r), dtype=bool))]
-    parts = ids.str.split(";").explode().str.strip()
-    unknown = parts[~parts.isin(t["studies"]["study_id"].dropna())]
-    mask = r.index.isin(unknown.index)
-    listing = unknown.groupby(level=0).agg(", ".join)
-    missing = r.index.to_series().map(listing).to_numpy(dtype=object, na_value="")
-    return [Finding("reviews", "included_study_ids", mask, {"unknown_ids": missing})]
+    cells = r["included_study_ids"]
+    present = np.flatnonzero(cells.notna().to_numpy())
+    values = cells.to_numpy(dtype=object)[present]
+    mask = np.zeros(len(r), dtype=bool)
+    unknown_ids = np.full(len(r), "", dtype=object)
+    if len(values):
+        # One split over all cells (C speed); each cell contributes count(';') + 1 ids.
+        parts = np.array(";".join(values).replace(" ", "").split(";"), dtype=object)
+        per_cell = np.fromiter(map(operator.methodcaller("count", ";"), values), int) + 1
+        row_of_part = np.repeat(present, per_cell)
+        unknown = ~pd.Index(parts).isin(t["studies"]["study_id"].dropna())
+        mask[row_of_part[unknown]] = True
+        for row in np.flatnonzero(mask)[:MAX_PER_CHECK]:  # message detail, failing rows only
+            unknown_ids[row] = ", ".join(parts[unknown & (row_of_part == row)])
+    return [Finding("reviews", "included_study_ids", mask, {"unknown_ids": unknown_ids})]
 
 
-_ID_CORE = r"[a-z]+_(?:[0-9]{4}|nd)[a-z]?"
+_SD = np.dtypes.StringDType()
 _REVIEW_LEVEL = ("first_author", "year", "title", "journal", "doi", "pmid", "review_type")
 
 
@@ -1359,9 +1459,9 @@ def _review_fields_consistent(t: Tables) -> list[Finding]:
     first_pos = pd.Series(np.arange(len(r))).groupby(groups).transform("min").to_numpy()
     out = []
     for col in _REVIEW_LEVEL:
-        values = r[col].astype("str").fillna("\x00blank").to_numpy(dtype=object)
+        codes, _ = pd.factorize(r[col], use_na_sentinel=True)  # blank = -1, compared as a value
+        mask = (codes != codes[first_pos]) & r["review_id"].notna().to_numpy()
         first = r[col].to_numpy(dtype=object, na_value=None)[first_pos]
-        mask = (values != values[first_pos]) & r["review_id"].notna().to_numpy()
         out.append(Finding("reviews", col, mask, {"first_value": first}))
     return out
 
@@ -1631,7 +1731,10 @@ def _run_rules(
     files: Mapping[str, str],
     collector: _Collector,
     rules: Iterable[Rule] = RULES,
+    invalid: Mapping[str, Mapping[str, np.ndarray]] | None = None,
 ) -> None:
+    """Run the registry; rows whose cells already failed a schema check are not re-reported."""
+    invalid = invalid or {}
     for rule in rules:
         usable = True
         for need in rule.needs:
@@ -1658,6 +1761,10 @@ def _run_rules(
         for finding in findings:
             table = typed[finding.table]
             mask = np.asarray(finding.mask, dtype=bool)
+            for need in rule.needs:
+                name, column = need.split(".", 1)
+                if name == finding.table and column in invalid.get(name, {}):
+                    mask = mask & ~invalid[name][column]
             if not mask.any():
                 continue
             values = table[finding.column].to_numpy(dtype=object, na_value=None)
@@ -1769,6 +1876,7 @@ def validate_package(folder: str | Path | None = None) -> ValidatedPackage:
         and isinstance((r.get("schema") or {}).get("fields"), list)
     }
     typed: dict[str, pd.DataFrame] = {}
+    invalid: dict[str, dict[str, np.ndarray]] = {}
     files: dict[str, str] = {}
     checksums: dict[str, str] = {}
     for name, res in resources.items():
@@ -1792,11 +1900,11 @@ def validate_package(folder: str | Path | None = None) -> ValidatedPackage:
         if raw is None or raw.fatal or raw.frame is None:
             continue
         frame = _drop_blank_and_header_rows(raw, collector)
-        table = _check_fields(frame, res, raw.file, collector)
+        table, invalid[name] = _check_fields(frame, res, raw.file, collector)
         _check_primary_key(table, res, raw.file, collector)
         typed[name] = table
     _check_foreign_keys(typed, resources, collector)
-    _run_rules(typed, files, collector)
+    _run_rules(typed, files, collector, invalid=invalid)
     if collector.problems:
         raise DataValidationError(collector.problems)
     tables = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
