@@ -50,7 +50,8 @@ class Chart:
         One-sentence description computed from the data (caption and screen-reader text);
         when ``figure`` is None, the sentence that says why nothing is drawn.
     notes : tuple of str
-        Warnings or caveats shown under the chart (also drawn inside the figure).
+        Warnings or caveats, drawn under the plot inside the figure (and kept here for
+        tests and callers that want them as text).
     """
 
     figure: go.Figure | None
@@ -1033,18 +1034,12 @@ def risk_ratios(rr: pd.DataFrame) -> Chart:
 
 
 def heterogeneity_text(result) -> str:
-    """Return ``"τ² = 0.04, I² = 38%, Q = 4.8 (df 3, p = 0.19)"`` for a pooled result."""
+    """Return ``"τ² = 0.04, I² = 38%, Q = 4.8 (df 3, p = 0.19)"`` (I² is in percent)."""
     k = int(getattr(result, "k", 0) or 0)
     return (
-        f"τ² = {fmt(result.tau2, 3)}, I² = {fmt(_num(result.i2) * _pct_scale(result.i2), 0)}%, "
+        f"τ² = {fmt(result.tau2, 3)}, I² = {fmt(result.i2, 0)}%, "
         f"Q = {fmt(result.q, 2)} (df {max(k - 1, 0)}, p = {fmt(result.q_pvalue, 3)})"
     )
-
-
-def _pct_scale(i2: object) -> float:
-    """I² may be a fraction (0-1) or a percentage; return the factor giving a percent."""
-    x = _num(i2)
-    return 100.0 if not math.isnan(x) and x <= 1.0 else 1.0
 
 
 def _study_ci(effects: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

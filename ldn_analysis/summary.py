@@ -120,6 +120,12 @@ def evidence_summary(selection: Selection) -> str:
             " No randomised controlled trial exists for this condition, so any benefit seen "
             "could come from expectation, natural recovery or regression to the mean."
         )
+    if len(selection.dropped):
+        text += (
+            f" The filters (designs: {', '.join(selection.designs) or 'all'}; at least "
+            f"{selection.min_n} participants) left out {_studies(len(selection.dropped))}: "
+            f"{_ids(selection.dropped['study_id'])}."
+        )
     missing = unpublished_registrations(selection)
     if len(missing):
         text += (

@@ -607,6 +607,8 @@ def test_summaries_are_generated_from_the_numbers(fake_evidence):
     assert none.startswith("No placebo-controlled study of LDN for otheritis")
     empty = views.select(fake_evidence, "fakeitis", designs=["survey"])
     assert "no study" in summary.evidence_summary(empty)
+    big = views.select(fake_evidence, "fakeitis", min_n=35)
+    assert "left out 1 study: fake_2003" in summary.evidence_summary(big)
 
 
 def test_adverse_event_tables(fake_evidence):
