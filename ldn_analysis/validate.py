@@ -52,6 +52,7 @@ import json
 import operator
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -755,7 +756,9 @@ def _parse_fast(body: bytes, header: list[str], types: Mapping[str, str]) -> pd.
     )
     for attempt in (dtypes, str):
         try:
-            frame = pd.read_csv(io.BytesIO(body), dtype=attempt, **options)
+            with warnings.catch_warnings():  # ragged rows are reported by the caller
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                frame = pd.read_csv(io.BytesIO(body), dtype=attempt, **options)
         except UnicodeDecodeError:
             return None
         except (ValueError, pd.errors.ParserError):
