@@ -70,6 +70,7 @@ _EXPORTS = {
     "question": ".exercises",
     "answer": ".exercises",
     "Feedback": ".exercises",
+    "teaching": ".teaching",
     # report runner
     "run_reports": ".report",
 }
