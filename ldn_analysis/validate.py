@@ -1205,11 +1205,6 @@ def _f(table: pd.DataFrame, column: str) -> np.ndarray:
     return table[column].to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _s(table: pd.DataFrame, column: str) -> pd.Series:
-    """Return a column as a string Series (NaN for blanks)."""
-    return table[column]
-
-
 def _study_lookup(tables: Tables, column: str, ids: pd.Series) -> np.ndarray:
     """Look up ``studies.<column>`` for each study id in ``ids`` (NaN if unknown)."""
     studies = tables["studies"].drop_duplicates("study_id")
