@@ -47,7 +47,7 @@ SETTINGS = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-PER_KIND = settings(SETTINGS, max_examples=8)
+PER_KIND = settings(SETTINGS, max_examples=6)
 
 
 # ----------------------------------------------------------------------------- helpers
