@@ -671,14 +671,22 @@ def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) 
     status = np.where(
         (ldn["high"] < low) | (ldn["low"] > high),
         "whole interval outside the claim",
-        np.where((ldn["p"] < low) | (ldn["p"] > high), "estimate outside the claim", "inside"),
+        np.where(
+            (ldn["p"] < low) | (ldn["p"] > high),
+            "estimate outside the claim",
+            "estimate inside the claim",
+        ),
     )
     colours = {
-        "inside": pal.STUDY,
+        "estimate inside the claim": pal.STUDY,
         "estimate outside the claim": pal.OKABE_ITO["orange"],
         "whole interval outside the claim": pal.FLAG,
     }
-    order = list(ldn["study_id"])
+    plc = arms[(arms["arm"] != "ldn") & arms["study_id"].isin(set(ldn["study_id"]))]
+    plc = plc.assign(label=plc["study_id"] + " (" + plc["arm"] + " arm)")
+    order = []  # bottom to top: each placebo row just under its trial's LDN row
+    for sid in ldn["study_id"]:
+        order += list(plc.loc[plc["study_id"] == sid, "label"]) + [sid]
     traces = []
     for name, colour in colours.items():
         sub = ldn[status == name]
@@ -692,7 +700,6 @@ def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) 
         traces.append(
             _dot_ci(sub, 100 * sub["p"], 100 * sub["low"], 100 * sub["high"], name, colour, extra)
         )
-    plc = arms[(arms["arm"] != "ldn") & arms["study_id"].isin(order)]
     if len(plc):
         extra = [
             f"{r.arm} arm: {int(r.events)}/{int(r.n)} = {_pct(r.p)} (not part of the verdict)"
@@ -708,9 +715,10 @@ def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) 
                 pal.MUTED,
                 extra,
                 symbol="circle-open",
+                y=plc["label"],
             )
         )
-    n_out = int((status != "inside").sum())
+    n_out = int((status != "estimate inside the claim").sum())
     n_incompatible = int((status == "whole interval outside the claim").sum())
     alt = (
         f"{_plural(len(ldn), 'LDN arm')} count any adverse event: from {_pct(ldn['p'].iloc[0])} "
@@ -731,10 +739,10 @@ def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) 
     return Chart(fig, alt)
 
 
-def _dot_ci(df, x, lo, hi, name, colour, extra, symbol="circle"):
+def _dot_ci(df, x, lo, hi, name, colour, extra, symbol="circle", y=None):
     return go.Scatter(
         x=np.asarray(x, dtype=float),
-        y=list(df["study_id"]),
+        y=list(df["study_id"] if y is None else y),
         mode="markers",
         name=name,
         marker={"symbol": symbol, "size": 10, "color": colour, "line": {"color": colour}},
@@ -938,7 +946,7 @@ def interval_chart(x: int, n: int, label: str = "") -> Chart:
     wl, wh = ivs["Wald"]
     il, ih = ivs["Wilson"]
     alt = (
-        f"{x} events in {n}{' (' + label + ')' if label else ''}: observed {_pct(p)}; Wald "
+        f"{_plural(x, 'event')} in {n}{' (' + label + ')' if label else ''}: observed {_pct(p)}; Wald "
         f"95% CI {_pct(wl)} to {_pct(wh)}"
         + (" (below 0%)" if wl < 0 else "")
         + f", Wilson {_pct(il)} to {_pct(ih)}, Clopper-Pearson "
@@ -946,7 +954,7 @@ def interval_chart(x: int, n: int, label: str = "") -> Chart:
     )
     fig = make_figure(
         traces,
-        title=f"Three 95% intervals for {x} events in {n}",
+        title=f"Three 95% intervals for {_plural(x, 'event')} in {n}",
         subtitle="The dotted line is 0%: a proportion cannot be negative",
         height=300,
         xaxis={"title": {"text": "proportion (%)"}, "zeroline": False},
