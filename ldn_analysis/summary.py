@@ -387,6 +387,18 @@ def certainty_text(c: Certainty | None, outcome: str = "") -> str:
 # --------------------------------------------------------------------------- reconciliation
 
 
+def _unreported_text(eff: Efficacy) -> str:
+    """Name the comparison's trials in the selection that have no row for the outcome."""
+    known = set(eff.effects["study_id"]) | set(eff.skipped["study_id"])
+    missing = [s for s in eff.candidates if s not in known]
+    if not missing:
+        return ""
+    return (
+        f" Placebo-controlled studies in our data with no {eff.outcome.replace('_', ' ')} "
+        f"numbers extracted: {_ids(missing)}."
+    )
+
+
 def _overlap_text(pub: pd.DataFrame, eff: Efficacy) -> str:
     """Say, per review that lists its studies, which of them we pooled."""
     listed = pub.dropna(subset=["included_study_ids"])
@@ -449,6 +461,7 @@ def reconciliation_text(eff: Efficacy) -> str:
             f"Which studies: the published analyses pooled {fmt(n_pub.min())} to "
             f"{fmt(n_pub.max())} studies; we could pool {eff.k}."
             + _skipped_text(eff)
+            + _unreported_text(eff)
             + _overlap_text(pub, eff)
         )
     measures = sorted(set(pub["measure"]))

@@ -636,6 +636,9 @@ class Efficacy:
         Why ``md_result`` is None, else "".
     published : pandas.DataFrame
         :func:`published_estimates`.
+    candidates : tuple of str
+        Studies of the selection whose comparator matches the comparison (placebo for
+        ``ldn_vs_placebo``), whether or not they report the outcome.
     """
 
     condition: str | None
@@ -656,6 +659,7 @@ class Efficacy:
     md_result: object | None
     md_note: str
     published: pd.DataFrame
+    candidates: tuple[str, ...] = ()
 
     @property
     def k(self) -> int:
@@ -873,7 +877,14 @@ def efficacy(
         md_result=md_result,
         md_note=md_note,
         published=published_estimates(selection, outcome, comparison),
+        candidates=tuple(_candidates(selection, comparison)),
     )
+
+
+def _candidates(selection: Selection, comparison: str | None) -> list[str]:
+    comparator = {"ldn_vs_placebo": "placebo", "ldn_vs_active": "active"}.get(comparison or "")
+    s = selection.studies
+    return list(s[s["comparator"] == comparator]["study_id"]) if comparator else []
 
 
 # --------------------------------------------------------------------------- safety

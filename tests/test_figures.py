@@ -465,17 +465,20 @@ def fake_evidence():
 
     studies = pd.DataFrame(
         {
-            "study_id": ["fake_2001", "fake_2002", "fake_2003", "fake_2004"],
-            "condition": ["fakeitis"] * 3 + ["otheritis"],
-            "design": ["rct_parallel", "rct_parallel", "rct_crossover", "case_series"],
-            "blinding": ["double_blind", "double_blind", "single_blind", "open_label"],
-            "n_analyzed": [60, 40, 30, 5],
-            "dose_mg_min": [4.5] * 4,
-            "dose_mg_max": [4.5] * 4,
-            "duration_weeks": [12, 8, 10, np.nan],
-            "year": [2001, 2002, 2003, 2004],
-            "primary_result": ["benefit", "no_difference", "benefit", "benefit"],
-            "source_url": [URL.format(f"s{i}") for i in range(4)],
+            "study_id": ["fake_2001", "fake_2002", "fake_2003", "fake_2004", "fake_2005"],
+            "condition": ["fakeitis"] * 3 + ["otheritis", "fakeitis"],
+            "design": ["rct_parallel", "rct_parallel", "rct_crossover", "case_series"] * 1
+            + ["rct_parallel"],
+            "blinding": ["double_blind", "double_blind", "single_blind", "open_label"]
+            + ["double_blind"],
+            "comparator": ["placebo", "placebo", "placebo", "none", "placebo"],
+            "n_analyzed": [60, 40, 30, 5, np.nan],
+            "dose_mg_min": [4.5] * 5,
+            "dose_mg_max": [4.5] * 5,
+            "duration_weeks": [12, 8, 10, np.nan, 12],
+            "year": [2001, 2002, 2003, 2004, 2005],
+            "primary_result": ["benefit", "no_difference", "benefit", "benefit", "not_reported"],
+            "source_url": [URL.format(f"s{i}") for i in range(5)],
         }
     )
     outcomes = pd.DataFrame(
@@ -597,6 +600,7 @@ def test_summaries_are_generated_from_the_numbers(fake_evidence):
     assert "Fake 2020" in recon and "MD -0.80" in recon and "0.80 on our favours-LDN scale" in recon
     assert "we could pool 3" in recon and "random dl" in recon
     assert "cannot be matched one by one" in recon
+    assert "no pain numbers extracted: fake_2005" in recon
     fake_evidence.reviews["included_study_ids"] = ["fake_2001;fake_2002;fake_1999"]
     listed = summary.reconciliation_text(views.efficacy(views.select(fake_evidence, "fakeitis")))
     assert "Fake 2020 lists 3 studies; we pooled 2 of them (fake_2001, fake_2002)" in listed
@@ -608,7 +612,7 @@ def test_summaries_are_generated_from_the_numbers(fake_evidence):
     empty = views.select(fake_evidence, "fakeitis", designs=["survey"])
     assert "no study" in summary.evidence_summary(empty)
     big = views.select(fake_evidence, "fakeitis", min_n=35)
-    assert "left out 1 study: fake_2003" in summary.evidence_summary(big)
+    assert "left out 2 studies: fake_2003, fake_2005" in summary.evidence_summary(big)
 
 
 def test_adverse_event_tables(fake_evidence):
