@@ -460,17 +460,28 @@ def test_hostile_text_is_escaped_in_hover(studies):
 
 @pytest.fixture
 def fake_evidence():
-    """A tiny evidence base: three fake placebo-controlled trials and one case series."""
+    """A tiny evidence base: four fake placebo-controlled trials (one without outcome
+    numbers) and one case series."""
     from types import SimpleNamespace
 
     studies = pd.DataFrame(
         {
             "study_id": ["fake_2001", "fake_2002", "fake_2003", "fake_2004", "fake_2005"],
             "condition": ["fakeitis"] * 3 + ["otheritis", "fakeitis"],
-            "design": ["rct_parallel", "rct_parallel", "rct_crossover", "case_series"] * 1
-            + ["rct_parallel"],
-            "blinding": ["double_blind", "double_blind", "single_blind", "open_label"]
-            + ["double_blind"],
+            "design": [
+                "rct_parallel",
+                "rct_parallel",
+                "rct_crossover",
+                "case_series",
+                "rct_parallel",
+            ],
+            "blinding": [
+                "double_blind",
+                "double_blind",
+                "single_blind",
+                "open_label",
+                "double_blind",
+            ],
             "comparator": ["placebo", "placebo", "placebo", "none", "placebo"],
             "n_analyzed": [60, 40, 30, 5, np.nan],
             "dose_mg_min": [4.5] * 5,
