@@ -330,6 +330,29 @@ def _zero_line(**kw) -> dict:
     }
 
 
+def _text_hover(texts) -> dict:
+    """Hover keywords for points that are not studies (pooled rows, method rows)."""
+    return {"hovertext": list(texts), "hovertemplate": "%{hovertext}<extra></extra>"}
+
+
+def _rows_layout(labels, xtitle: str, *, ref: float | None = None, minimum: int = 280) -> dict:
+    """Layout of a one-row-per-estimate chart: rows top-down, a reference line at 0.
+
+    ``ref`` adds a dashed line at that value (e.g. the full pooled estimate).
+    """
+    shapes = [_zero_line()]
+    if ref is not None:
+        shapes.append(
+            {**_zero_line(), "x0": ref, "x1": ref, "line": {"color": pal.POOLED, "dash": "dash"}}
+        )
+    return {
+        "height": max(minimum, ROW_HEIGHT * len(labels) + 200),
+        "xaxis": {"title": {"text": xtitle}},
+        "yaxis": {"categoryorder": "array", "categoryarray": list(labels)[::-1], "showgrid": False},
+        "shapes": shapes,
+    }
+
+
 # --------------------------------------------------------------------------- evidence base
 
 
@@ -958,7 +981,8 @@ def pooled_prevalence(pooled: pd.DataFrame) -> Chart:
     fig = make_figure(
         [t for t in traces if len(t.x)],
         title="Adverse events on LDN: pooled prevalence",
-        subtitle=f"Random-effects pooled proportion with 95% interval ({_esc(p['method'].iloc[0])})",
+        subtitle="Pooled proportion with 95% interval"
+        + (f" ({_esc(p['method'][~single].iloc[0])})" if (~single).any() else ""),
         height=max(300, 34 * len(p) + 200),
         xaxis={"title": {"text": "% of participants on LDN"}, "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": labels, "showgrid": False},
@@ -1291,20 +1315,12 @@ def method_sensitivity(
                 color=colour,
                 symbol="diamond",
                 size=10,
-                hover_kw={
-                    "hovertext": [
-                        f"<b>{_esc(lab)}</b><br>{measure_label} {ci_text(e, a, b)}<br>{_esc(c)}"
-                        for lab, e, a, b, c in zip(
-                            sub["label"],
-                            sub["estimate"],
-                            sub["ci_low"],
-                            sub["ci_high"],
-                            sub["conclusion"],
-                            strict=True,
-                        )
-                    ],
-                    "hovertemplate": "%{hovertext}<extra></extra>",
-                },
+                hover_kw=_text_hover(
+                    f"<b>{_esc(lab)}</b><br>{measure_label} {ci_text(e, a, b)}<br>{_esc(c)}"
+                    for lab, e, a, b, c in sub[
+                        ["label", "estimate", "ci_low", "ci_high", "conclusion"]
+                    ].itertuples(index=False)
+                ),
             )
         )
     n_changed = int(t["changed"].sum())
@@ -1317,26 +1333,18 @@ def method_sensitivity(
             else f"all agree: {ref}."
         )
     )
-    notes = (
-        (
-            f"The conclusion depends on the method: {n_changed} of {len(t)} combinations differ from the primary analysis.",
+    notes: tuple[str, ...] = ()
+    if n_changed:
+        notes = (
+            f"The conclusion depends on the method: {n_changed} of {len(t)} combinations "
+            "differ from the primary analysis.",
         )
-        if n_changed
-        else ()
-    )
     fig = make_figure(
         traces,
         title="Does the answer depend on the method?",
         subtitle="Every tau² estimator with z (Wald) and Knapp-Hartung intervals",
-        height=max(300, ROW_HEIGHT * len(t) + 200),
-        xaxis={"title": {"text": f"{measure_label} · {FAVOURS}"}, "zeroline": False},
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": list(t["label"])[::-1],
-            "showgrid": False,
-        },
-        shapes=[_zero_line()],
         notes=notes,
+        **_rows_layout(t["label"], f"{measure_label} · {FAVOURS}"),
     )
     return Chart(fig, alt, notes)
 
@@ -1398,24 +1406,9 @@ def leave_one_out(table: pd.DataFrame, result, *, measure_label: str = "SMD") ->
     fig = make_figure(
         [trace],
         title="Leave-one-out: does one study drive the result?",
-        subtitle=f"Dashed line = all studies ({measure_label} {fmt(full)}); flagged = conclusion changes",
-        height=max(280, ROW_HEIGHT * len(t) + 200),
-        xaxis={"title": {"text": f"{measure_label} · {FAVOURS}"}, "zeroline": False},
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": list(t["label"])[::-1],
-            "showgrid": False,
-        },
-        shapes=[
-            _zero_line(),
-            {
-                **_zero_line(),
-                "x0": full,
-                "x1": full,
-                "line": {"color": pal.POOLED, "dash": "dash", "width": 1},
-            },
-        ],
+        subtitle=f"Dashed line = all studies ({measure_label} {fmt(full)}); red = conclusion changes",
         showlegend=False,
+        **_rows_layout(t["label"], f"{measure_label} · {FAVOURS}", ref=full),
     )
     return Chart(fig, alt)
 
@@ -1465,15 +1458,8 @@ def cumulative_plot(table: pd.DataFrame, *, measure_label: str = "SMD") -> Chart
         [trace],
         title="Cumulative meta-analysis by year",
         subtitle="Each row pools that study and every earlier one",
-        height=max(280, ROW_HEIGHT * len(t) + 200),
-        xaxis={"title": {"text": f"{measure_label} · {FAVOURS}"}, "zeroline": False},
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": list(t["label"])[::-1],
-            "showgrid": False,
-        },
-        shapes=[_zero_line()],
         showlegend=False,
+        **_rows_layout(t["label"], f"{measure_label} · {FAVOURS}"),
     )
     return Chart(fig, alt)
 
