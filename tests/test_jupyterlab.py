@@ -16,7 +16,7 @@ import pytest
 from browser import launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-NOTEBOOK = Path(__file__).parent / "fixtures" / "notebooks" / "ok_figure.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "evidence_map.ipynb"
 
 
 def _free_port() -> int:
@@ -80,4 +80,4 @@ def test_run_all_renders_a_plotly_figure(lab_server, tmp_path):
         bars = page.locator(".jp-OutputArea .js-plotly-plot g.point").count()
         page.screenshot(path=str(tmp_path / "jupyterlab.png"))
         browser.close()
-    assert bars == 2
+    assert bars > 0
