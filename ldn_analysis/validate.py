@@ -1093,11 +1093,29 @@ def _check_primary_key(
     )
 
 
+def _key_index(
+    typed: Mapping[str, pd.DataFrame], memo: dict[Any, Any], table: str, column: str
+) -> tuple[pd.Index, np.ndarray]:
+    """Return the distinct values of ``table.column`` as an Index, memoized.
+
+    The Index builds its hash table once and every lookup reuses it. Also returns the row
+    of each value's first occurrence; blanks are left out.
+    """
+    key = ("key_index", table, column)
+    if key not in memo:
+        values = typed[table][column]
+        first = ~values.duplicated(keep="first").to_numpy() & values.notna().to_numpy()
+        memo[key] = (pd.Index(values.to_numpy(dtype=object)[first]), np.flatnonzero(first))
+    return memo[key]
+
+
 def _check_foreign_keys(
     typed: dict[str, pd.DataFrame],
     resources: Mapping[str, Mapping[str, Any]],
     collector: _Collector,
+    memo: dict[Any, Any] | None = None,
 ) -> None:
+    memo = {} if memo is None else memo
     for name, res in resources.items():
         table = typed.get(name)
         if table is None or table.empty:
@@ -1114,7 +1132,8 @@ def _check_foreign_keys(
             ref_file = str(resources[target]["path"])
             present = table[fields].notna().any(axis=1).to_numpy()
             if len(fields) == 1:
-                found = table[fields[0]].isin(ref[ref_fields[0]].dropna()).to_numpy()
+                index, _ = _key_index(typed, memo, target, ref_fields[0])
+                found = index.get_indexer(table[fields[0]].to_numpy(dtype=object)) >= 0
             else:
                 found = pd.MultiIndex.from_frame(table[fields]).isin(
                     pd.MultiIndex.from_frame(ref[ref_fields])
@@ -1205,11 +1224,32 @@ def _f(table: pd.DataFrame, column: str) -> np.ndarray:
     return table[column].to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _study_lookup(tables: Tables, column: str, ids: pd.Series) -> np.ndarray:
-    """Look up ``studies.<column>`` for each study id in ``ids`` (NaN if unknown)."""
-    studies = tables["studies"].drop_duplicates("study_id")
-    series = pd.Series(_f(studies, column), index=studies["study_id"].to_numpy())
-    return ids.map(series).to_numpy(dtype="float64", na_value=np.nan)
+class _RuleTables(dict):
+    """The typed tables handed to the rules, with a per-run memo for shared lookups."""
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame], memo: dict[Any, Any] | None = None):
+        super().__init__(tables)
+        self.memo: dict[Any, Any] = {} if memo is None else memo
+
+
+def _study_positions(tables: Tables, child: str) -> np.ndarray:
+    """Row position in studies of each ``<child>.study_id`` (-1 if unknown), memoized."""
+    memo = getattr(tables, "memo", {})
+    key = ("study_positions", child)
+    if key not in memo:
+        index, rows = _key_index(tables, memo, "studies", "study_id")
+        pos = index.get_indexer(tables[child]["study_id"].to_numpy(dtype=object))
+        memo[key] = np.where(pos >= 0, rows[np.maximum(pos, 0)], -1) if len(rows) else pos
+    return memo[key]
+
+
+def _study_lookup(tables: Tables, column: str, child: str) -> np.ndarray:
+    """Look up ``studies.<column>`` for each row of ``child`` (NaN if the study is unknown)."""
+    pos = _study_positions(tables, child)
+    values = _f(tables["studies"], column)
+    if not len(values):
+        return np.full(len(pos), np.nan)
+    return np.where(pos >= 0, values[np.maximum(pos, 0)], np.nan)
 
 
 def _in(table: pd.DataFrame, column: str, values: Iterable[str]) -> np.ndarray:
@@ -1223,7 +1263,7 @@ def _events_within_at_risk(t: Tables) -> list[Finding]:
 
 def _at_risk_within_enrolled(t: Tables) -> list[Finding]:
     ae = t["adverse_events"]
-    enrolled = _study_lookup(t, "n_enrolled", ae["study_id"])
+    enrolled = _study_lookup(t, "n_enrolled", "adverse_events")
     return [
         Finding(
             "adverse_events",
@@ -1236,7 +1276,7 @@ def _at_risk_within_enrolled(t: Tables) -> list[Finding]:
 
 def _arm_n_within_enrolled(t: Tables) -> list[Finding]:
     s, o = t["studies"], t["outcomes"]
-    enrolled_o = _study_lookup(t, "n_enrolled", o["study_id"])
+    enrolled_o = _study_lookup(t, "n_enrolled", "outcomes")
     n_enrolled = _f(s, "n_enrolled")
     return [
         Finding("studies", "n_ldn", _f(s, "n_ldn") > n_enrolled, {"study_n_enrolled": n_enrolled}),
@@ -1380,7 +1420,8 @@ def _id_year_matches(t: Tables) -> list[Finding]:
     for name, col in (("studies", "study_id"), ("reviews", "review_id")):
         table = t[name]
         ids = _sd(table[col])
-        suffix = np.strings.add("_", _sd(table["year"]))
+        year = _f(table, "year")
+        suffix = np.strings.add("_", np.where(np.isnan(year), 0, year).astype(np.int64).astype(_SD))
         # id ends with _<year> or _<year><letter>; a placeholder _nd is only for blank years
         ok = np.strings.endswith(ids, suffix) | (np.strings.slice(ids, -6, -1) == suffix)
         both = table[col].notna().to_numpy() & table["year"].notna().to_numpy()
@@ -1440,7 +1481,8 @@ def _included_studies_resolve(t: Tables) -> list[Finding]:
         parts = np.array(";".join(values).replace(" ", "").split(";"), dtype=object)
         per_cell = np.fromiter(map(operator.methodcaller("count", ";"), values), int) + 1
         row_of_part = np.repeat(present, per_cell)
-        unknown = ~pd.Index(parts).isin(t["studies"]["study_id"].dropna())
+        index, _ = _key_index(t, getattr(t, "memo", {}), "studies", "study_id")
+        unknown = index.get_indexer(parts) < 0
         mask[row_of_part[unknown]] = True
         for row in np.flatnonzero(mask)[:MAX_PER_CHECK]:  # message detail, failing rows only
             unknown_ids[row] = ", ".join(parts[unknown & (row_of_part == row)])
@@ -1466,15 +1508,14 @@ def _review_fields_consistent(t: Tables) -> list[Finding]:
 
 def _registration_dates_ordered(t: Tables) -> list[Finding]:
     g = t["registrations"]
-    start, end = g["start_date"], g["completion_date"]
-    both = start.notna().to_numpy() & end.notna().to_numpy()
+    both = g["start_date"].notna().to_numpy() & g["completion_date"].notna().to_numpy()
     if "status" in g.columns:  # withdrawn records keep whatever dates the registry printed
         both &= (g["status"] != "withdrawn").to_numpy()
-    n = np.minimum(start.str.len().fillna(0), end.str.len().fillna(0)).astype(int)
-    # Compare on the common precision (YYYY-MM vs YYYY-MM-DD compare by month).
-    s7, e7 = start.str.slice(0, 7).fillna(""), end.str.slice(0, 7).fillna("")
-    s10, e10 = start.fillna(""), end.fillna("")
-    later = np.where(n.to_numpy() >= 10, (s10 > e10).to_numpy(), (s7 > e7).to_numpy())
+    start, end = _sd(g["start_date"]), _sd(g["completion_date"])
+    # Compare on the common precision: YYYY-MM against YYYY-MM-DD compares months.
+    common = np.minimum(np.strings.str_len(start), np.strings.str_len(end))
+    month_later = np.strings.slice(start, 0, 7) > np.strings.slice(end, 0, 7)
+    later = np.where(common >= 10, start > end, month_later)
     return [Finding("registrations", "completion_date", both & later)]
 
 
@@ -1730,9 +1771,11 @@ def _run_rules(
     collector: _Collector,
     rules: Iterable[Rule] = RULES,
     invalid: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> None:
     """Run the registry; rows whose cells already failed a schema check are not re-reported."""
     invalid = invalid or {}
+    view = _RuleTables(typed, memo)
     for rule in rules:
         usable = True
         for need in rule.needs:
@@ -1743,7 +1786,7 @@ def _run_rules(
         if not usable:
             continue
         try:
-            findings = rule.find(typed)
+            findings = rule.find(view)
         except Exception as exc:  # noqa: BLE001 - a rule bug must not hide the data problems
             collector.add(
                 Problem(
@@ -1901,8 +1944,9 @@ def validate_package(folder: str | Path | None = None) -> ValidatedPackage:
         table, invalid[name] = _check_fields(frame, res, raw.file, collector)
         _check_primary_key(table, res, raw.file, collector)
         typed[name] = table
-    _check_foreign_keys(typed, resources, collector)
-    _run_rules(typed, files, collector, invalid=invalid)
+    memo: dict[Any, Any] = {}  # key indexes shared by foreign keys and rules
+    _check_foreign_keys(typed, resources, collector, memo)
+    _run_rules(typed, files, collector, invalid=invalid, memo=memo)
     if collector.problems:
         raise DataValidationError(collector.problems)
     tables = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
