@@ -371,7 +371,11 @@ def notebook(name: str):
     for i, cell in enumerate(nb.cells):
         cell.id = f"{name.replace('_', '-')}-{i:02d}"
     nb.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
         "language_info": {"name": "python"},
         **meta,
     }
