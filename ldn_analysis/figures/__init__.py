@@ -1,0 +1,97 @@
+"""Figure builders: prepared tables and result objects in, a :class:`Chart` out.
+
+Every builder takes DataFrames prepared by :mod:`ldn_analysis.views` (or result objects
+from :mod:`ldn_analysis.pooling`) and returns a :class:`Chart`: the plotly figure plus a
+one-sentence text alternative computed from the same numbers. Builders never read files.
+
+Conventions shared by every chart (so a reader learns them once):
+
+- colours come from :mod:`ldn_analysis.palette` (Okabe-Ito), design rungs and result
+  directions always in the same colour;
+- every point that stands for a study has hover text naming the study, its design, n, dose
+  and weeks and its source URL, and carries that URL as ``customdata[0]`` (report pages
+  open it on click);
+- effect axes are oriented so that right = favours LDN (positive ``yi``);
+- when there is too little to draw, the builder returns a Chart with ``figure=None`` and
+  a generated sentence saying so, instead of an empty chart.
+
+One module per topic, every chart built through :func:`make_figure`:
+
+- :mod:`._base`: :class:`Chart`, :func:`make_figure`, the base layout, formatting and
+  hover helpers;
+- :mod:`.evidence`: evidence map, evidence ladder, studies by year, registrations;
+- :mod:`.duration`: duration by condition, dose by duration, effect versus duration;
+- :mod:`.safety`: adverse-event prevalence, pooled prevalence, risk ratios;
+- :mod:`.efficacy`: forest plot and the reconciliation with published meta-analyses;
+- :mod:`.sensitivity`: method sensitivity, leave-one-out, cumulative and funnel plots.
+"""
+
+from ._base import (
+    FAVOURS,
+    FONT,
+    GRID,
+    NOTE_WIDTH,
+    ROW_HEIGHT,
+    Z95,
+    Chart,
+    ci_text,
+    conclusion,
+    describe,
+    dose_text,
+    fmt,
+    hover,
+    make_figure,
+    n_text,
+    no_chart,
+    weeks_text,
+)
+from .duration import dose_by_duration, duration_by_condition, effect_vs_duration
+from .efficacy import forest_plot, heterogeneity_text, reconciliation
+from .evidence import (
+    ENDED_STATUSES,
+    evidence_ladder,
+    evidence_map,
+    registrations_timeline,
+    studies_by_year,
+)
+from .safety import ae_prevalence, pooled_prevalence, risk_ratios
+from .sensitivity import SMALL_K, cumulative_plot, funnel_plot, leave_one_out, method_sensitivity
+
+__all__ = [
+    "ENDED_STATUSES",
+    "FAVOURS",
+    "FONT",
+    "GRID",
+    "NOTE_WIDTH",
+    "ROW_HEIGHT",
+    "SMALL_K",
+    "Z95",
+    "Chart",
+    "ae_prevalence",
+    "ci_text",
+    "conclusion",
+    "cumulative_plot",
+    "describe",
+    "dose_by_duration",
+    "dose_text",
+    "duration_by_condition",
+    "effect_vs_duration",
+    "evidence_ladder",
+    "evidence_map",
+    "fmt",
+    "forest_plot",
+    "funnel_plot",
+    "heterogeneity_text",
+    "hover",
+    "leave_one_out",
+    "make_figure",
+    "method_sensitivity",
+    "n_text",
+    "no_chart",
+    "pooled_prevalence",
+    "reconciliation",
+    "registrations_timeline",
+    "risk_ratios",
+    "studies_by_year",
+    "weeks_text",
+]

@@ -1,0 +1,387 @@
+"""What every chart shares: :class:`Chart`, the one builder path and the text helpers.
+
+:func:`make_figure` is the only place a plotly figure is created (traces + the base
+layout of :func:`_base_layout` + note annotations), so fonts, colours, margins and hover
+behave the same in every chart. The formatting helpers (:func:`fmt`, :func:`ci_text`,
+:func:`conclusion`...) and :func:`hover` write the numbers and the per-study hover text
+the same way everywhere; the private trace and line helpers at the end are shared by the
+builders of :mod:`ldn_analysis.figures` and the teaching charts of
+:mod:`ldn_analysis.teaching`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import palette as pal
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+GRID = "#E6E6E6"
+FAVOURS = "← favours placebo · favours LDN →"
+ROW_HEIGHT = 26
+NOTE_WIDTH = 130  # characters per line of a note drawn under a chart
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure and its text alternative, ready to show.
+
+    Attributes
+    ----------
+    figure : plotly.graph_objects.Figure or None
+        The chart; ``None`` when there was too little data to draw one.
+    alt : str
+        One-sentence description computed from the data (caption and screen-reader text);
+        when ``figure`` is None, the sentence that says why nothing is drawn.
+    notes : tuple of str
+        Warnings or caveats, drawn under the plot inside the figure (and kept here for
+        tests and callers that want them as text).
+    """
+
+    figure: go.Figure | None
+    alt: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when there was nothing to draw."""
+        return self.figure is None
+
+    def show(self) -> None:
+        """Display through :func:`ldn_analysis.display.show` (or the text, when empty)."""
+        from ..display import show, show_text
+
+        if self.figure is None:
+            show_text(self.alt)
+        else:  # notes are drawn inside the figure and repeated in no other place
+            show(self.figure, alt=self.alt)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _num(value: object) -> float:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def fmt(value: object, digits: int = 2) -> str:
+    """Format a number for prose and hover text ("n/a" when missing)."""
+    x = _num(value)
+    if math.isnan(x):
+        return "n/a"
+    if float(x).is_integer() and abs(x) >= 1 and digits <= 2:
+        return f"{int(x)}"
+    return f"{x:.{digits}f}"
+
+
+def ci_text(estimate: object, low: object, high: object, digits: int = 2) -> str:
+    """Return ``"0.21 (95% CI -0.10 to 0.52)"``."""
+    return f"{_num(estimate):.{digits}f} (95% CI {_num(low):.{digits}f} to {_num(high):.{digits}f})"
+
+
+def conclusion(low: object, high: object) -> str:
+    """Say which way a 95% interval on the favours-LDN scale points."""
+    lo, hi = _num(low), _num(high)
+    if math.isnan(lo) or math.isnan(hi):
+        return "not estimable"
+    if lo > 0:
+        return "favours LDN"
+    if hi < 0:
+        return "favours placebo"
+    return "inconclusive (interval includes no effect)"
+
+
+def dose_text(low: object, high: object) -> str:
+    """Return the daily dose as text ("4.5 mg/day", "0.75-6 mg/day", "dose not reported")."""
+    lo, hi = _num(low), _num(high)
+    if math.isnan(lo) and math.isnan(hi):
+        return "dose not reported"
+    if math.isnan(lo) or math.isnan(hi) or lo == hi:
+        return f"{hi if not math.isnan(hi) else lo:g} mg/day"
+    return f"{lo:g}-{hi:g} mg/day"
+
+
+def weeks_text(weeks: object) -> str:
+    """Return the treatment duration as text."""
+    w = _num(weeks)
+    return "duration not reported" if math.isnan(w) else f"{fmt(w, 1)} weeks"
+
+
+def n_text(n: object) -> str:
+    """Return the participant count as text."""
+    x = _num(n)
+    return "n not reported" if math.isnan(x) else f"n = {int(x)}"
+
+
+def _esc(value: object) -> str:
+    return html.escape("" if value is None or value is pd.NA else str(value))
+
+
+def _plural(k: int, word: str, plural: str | None = None) -> str:
+    return f"{k} {word if k == 1 else (plural or word + 's')}"
+
+
+def describe(df: pd.DataFrame) -> pd.DataFrame:
+    """Add reader-facing descriptor columns to a study-level table.
+
+    Fills ``design_label``, ``tier``, ``dose_text``, ``weeks_text``, ``n_text`` and
+    ``source_url`` from the raw columns when they are missing (so builders accept both
+    :func:`ldn_analysis.views.study_frame` output and small hand-made tables).
+    """
+    out = df.copy()
+    for col in ("design", "n", "dose_mg_min", "dose_mg_max", "duration_weeks", "source_url"):
+        if col not in out:
+            out[col] = np.nan if col != "design" else ""
+    if "study_id" not in out:
+        out["study_id"] = ""
+    out["design_label"] = out["design"].map(pal.design_label)
+    out["tier"] = out["design"].map(pal.tier_of)
+    out["dose_text"] = [
+        dose_text(a, b) for a, b in zip(out["dose_mg_min"], out["dose_mg_max"], strict=True)
+    ]
+    out["weeks_text"] = out["duration_weeks"].map(weeks_text)
+    out["n_text"] = out["n"].map(n_text)
+    return out
+
+
+def hover(df: pd.DataFrame, extra: Sequence[str] | None = None) -> dict:
+    """Return the hover keywords for one trace of study points.
+
+    Each point's hover names the study, design, n, dose and weeks, then any ``extra``
+    line, then the source URL; ``customdata[0]`` is the URL (opened on click in reports)
+    and ``customdata[1]`` the study id.
+    """
+    d = describe(df)
+    texts, custom = [], []
+    for i, (_, row) in enumerate(d.iterrows()):
+        url = row["source_url"] if isinstance(row["source_url"], str) else ""
+        lines = [
+            f"<b>{_esc(row['study_id'])}</b>",
+            f"design: {_esc(row['design_label'])}",
+            _esc(row["n_text"]),
+            f"dose: {_esc(row['dose_text'])}",
+            f"weeks: {_esc(row['weeks_text'])}",
+        ]
+        if extra is not None and extra[i]:
+            lines.append(extra[i])
+        lines.append(f"source: {_esc(url) or 'not recorded'}")
+        texts.append("<br>".join(lines))
+        custom.append([url, str(row["study_id"])])
+    return {
+        "hovertext": texts,
+        "customdata": custom,
+        "hovertemplate": "%{hovertext}<extra></extra>",
+    }
+
+
+# --------------------------------------------------------------------------- one layout
+
+
+def _base_layout(
+    title: str, subtitle: str | None = None, height: int | None = None, **layout
+) -> dict:
+    """Return the layout every chart starts from (fonts, colours, margins, hover)."""
+    axis = {"gridcolor": GRID, "zeroline": False, "linecolor": pal.MUTED, "automargin": True}
+    base = {
+        "template": go.layout.Template(),
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 12, "l": 16},
+            "font": {"size": 17},
+        },
+        "font": {"family": FONT, "size": 13, "color": pal.OKABE_ITO["black"]},
+        "colorway": list(pal.OKABE_ITO.values()),
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "hovermode": "closest",
+        "hoverlabel": {"align": "left", "bgcolor": "white", "font": {"family": FONT}},
+        "margin": {"l": 20, "r": 20, "t": 118 if subtitle else 96, "b": 60},
+        "legend": {"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom", "xanchor": "left"},
+        "xaxis": dict(axis),
+        "yaxis": dict(axis),
+        "height": height or 460,
+    }
+    if subtitle:
+        base["title"]["subtitle"] = {"text": subtitle, "font": {"size": 13}}
+    for key, value in layout.items():
+        if key[1:5] == "axis" and key not in base:
+            base[key] = dict(axis)
+        if key in base and isinstance(base[key], dict) and isinstance(value, dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return base
+
+
+def make_figure(
+    traces: Sequence[go.BaseTraceType] = (),
+    *,
+    title: str,
+    subtitle: str | None = None,
+    height: int | None = None,
+    notes: Sequence[str] = (),
+    **layout,
+) -> go.Figure:
+    """Build every chart through one path: traces + the base layout + note annotations.
+
+    Parameters
+    ----------
+    traces : sequence of plotly traces
+    title, subtitle : str
+        Chart title and optional second line (e.g. heterogeneity statistics).
+    height : int, optional
+        Pixel height; defaults to 460.
+    notes : sequence of str
+        Warnings drawn under the plot area in the flag colour.
+    **layout
+        Extra layout keys, merged over the base layout.
+    """
+    base = _base_layout(title, subtitle, height, **layout)
+    if notes:
+        lines = sum(len(textwrap.wrap(f"⚠ {n}", NOTE_WIDTH)) for n in notes)
+        base["margin"]["b"] = base["margin"]["b"] + 18 * lines + 20
+        base.setdefault("annotations", [])
+        base["annotations"] = list(base["annotations"]) + [
+            {
+                "text": "<br>".join(
+                    "<br>  ".join(textwrap.wrap(f"⚠ {_esc(n)}", NOTE_WIDTH)) for n in notes
+                ),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "yshift": -base["margin"]["b"] + 8,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "align": "left",
+                "showarrow": False,
+                "font": {"color": pal.FLAG, "size": 12},
+            }
+        ]
+    return go.Figure(data=list(traces), layout=base)
+
+
+def no_chart(message: str) -> Chart:
+    """Return an empty Chart whose text says why nothing is drawn."""
+    return Chart(None, message)
+
+
+def _error_x(x, lo, hi, colour: str, thickness: float = 1.5) -> dict:
+    """Return a horizontal error bar from ``lo`` to ``hi`` around ``x`` (scalars or arrays)."""
+    x, lo, hi = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, lo, hi))
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": hi - x,
+        "arrayminus": x - lo,
+        "color": colour,
+        "thickness": thickness,
+        "width": 0,
+    }
+
+
+def _ci_trace(
+    x, lo, hi, y, *, name, color, symbol="square", size=9, hover_kw=None, showlegend=True
+):
+    """Return one marker per row at ``x`` with its interval; ``showlegend=None`` leaves it unset."""
+    return go.Scatter(
+        x=np.asarray(x, dtype=float),
+        y=list(y),
+        mode="markers",
+        name=name,
+        showlegend=showlegend,
+        marker={"symbol": symbol, "size": size, "color": color, "line": {"color": color}},
+        error_x=_error_x(x, lo, hi, color),
+        **(hover_kw or {}),
+    )
+
+
+def _vline(x: float = 0, **line) -> dict:
+    """Return a dotted vertical reference line at ``x`` across the plot (``line`` overrides)."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": pal.MUTED, "dash": "dot", **line},
+    }
+
+
+def _hline(y: float = 0, **line) -> dict:
+    """Return a dotted horizontal reference line at ``y`` across the plot (``line`` overrides)."""
+    return {
+        "type": "line",
+        "xref": "paper",
+        "yref": "y",
+        "x0": 0,
+        "x1": 1,
+        "y0": y,
+        "y1": y,
+        "line": {"color": pal.MUTED, "dash": "dot", **line},
+    }
+
+
+def _zero_line(**kw) -> dict:
+    """Return the thin no-effect line at x = 0 (``kw`` overrides shape keys)."""
+    return {**_vline(0, width=1), **kw}
+
+
+def _tier_groups(d: pd.DataFrame):
+    """Yield ``(tier, rows)`` for each design rung present, strongest first, then others."""
+    for tier in [*pal.TIER_ORDER, "Other design"]:
+        sub = d[d["tier"] == tier]
+        if not sub.empty:
+            yield tier, sub
+
+
+def _result_groups(d: pd.DataFrame):
+    """Yield ``(result, colour, rows)`` for each reported direction present, palette order."""
+    for result, colour in pal.RESULT_COLORS.items():
+        sub = d[d["primary_result"].fillna("not_reported") == result]
+        if not sub.empty:
+            yield result, colour, sub
+
+
+def _text_hover(texts) -> dict:
+    """Hover keywords for points that are not studies (pooled rows, method rows)."""
+    return {"hovertext": list(texts), "hovertemplate": "%{hovertext}<extra></extra>"}
+
+
+def _rows_layout(labels, xtitle: str, *, ref: float | None = None, minimum: int = 280) -> dict:
+    """Layout of a one-row-per-estimate chart: rows top-down, a reference line at 0.
+
+    ``ref`` adds a dashed line at that value (e.g. the full pooled estimate).
+    """
+    shapes = [_zero_line()]
+    if ref is not None:
+        shapes.append(
+            {**_zero_line(), "x0": ref, "x1": ref, "line": {"color": pal.POOLED, "dash": "dash"}}
+        )
+    return {
+        "height": max(minimum, ROW_HEIGHT * len(labels) + 200),
+        "xaxis": {"title": {"text": xtitle}},
+        "yaxis": {"categoryorder": "array", "categoryarray": list(labels)[::-1], "showgrid": False},
+        "shapes": shapes,
+    }

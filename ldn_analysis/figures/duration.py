@@ -1,0 +1,232 @@
+"""How long and at what dose LDN was given, and whether effects relate to duration.
+
+Builders for the ``trial_duration`` notebook: duration per condition, dose against
+duration, and study effect against duration with the meta-regression line and its caveat.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import palette as pal
+from ._base import (
+    Chart,
+    _esc,
+    _hline,
+    _num,
+    _plural,
+    _tier_groups,
+    describe,
+    fmt,
+    hover,
+    make_figure,
+    no_chart,
+)
+
+
+def _jitter(keys: pd.Series, width: float = 0.3) -> np.ndarray:
+    """Deterministic vertical offsets spreading points that share a key."""
+    idx = keys.groupby(keys).cumcount().to_numpy()
+    size = keys.map(keys.value_counts()).to_numpy()
+    return np.where(size > 1, (idx / np.maximum(size - 1, 1) - 0.5) * 2 * width, 0.0)
+
+
+def duration_by_condition(studies: pd.DataFrame) -> Chart:
+    """Treatment duration (weeks) of each study by condition, coloured by design rung."""
+    d = describe(studies)
+    timed = d[d["duration_weeks"].notna()].copy()
+    if timed.empty:
+        return no_chart("No study in the selection reports how long LDN was given.")
+    conditions = sorted(timed["condition"].unique())
+    timed["_y"] = timed["condition"].map(conditions.index) + _jitter(timed["condition"])
+    traces = []
+    for tier, sub in _tier_groups(timed):
+        traces.append(
+            go.Scatter(
+                x=sub["duration_weeks"],
+                y=sub["_y"],
+                mode="markers",
+                name=tier,
+                marker={"size": 11, "color": pal.tier_color(tier), "line": {"width": 0}},
+                **hover(sub),
+            )
+        )
+    missing = len(d) - len(timed)
+    notes = [f"{_plural(missing, 'study', 'studies')} report no duration."] if missing else []
+    rct = timed[timed["tier"] == pal.TIER_ORDER[0]]["duration_weeks"]
+    rct_text = (
+        f"; randomised trials lasted {fmt(rct.min(), 1)} to {fmt(rct.max(), 1)} weeks"
+        if len(rct)
+        else "; no randomised trial reports a duration"
+    )
+    alt = (
+        f"Treatment lasted a median of {fmt(timed['duration_weeks'].median(), 1)} weeks "
+        f"(range {fmt(timed['duration_weeks'].min(), 1)} to "
+        f"{fmt(timed['duration_weeks'].max(), 1)}) in "
+        f"{_plural(len(timed), 'study', 'studies')} reporting it{rct_text}."
+    )
+    fig = make_figure(
+        traces,
+        title="How long was LDN given?",
+        subtitle="Treatment duration per study, by condition; colour = design",
+        height=max(320, 50 * len(conditions) + 200),
+        xaxis={"title": {"text": "weeks of LDN"}, "rangemode": "tozero"},
+        yaxis={
+            "tickvals": list(range(len(conditions))),
+            "ticktext": [c.replace("_", " ") for c in conditions],
+            "showgrid": False,
+        },
+        notes=notes,
+    )
+    return Chart(fig, alt, tuple(notes))
+
+
+def dose_by_duration(studies: pd.DataFrame) -> Chart:
+    """Daily dose (range as a horizontal bar) against treatment duration, per study."""
+    d = describe(studies)
+    d["_hi"] = d["dose_mg_max"].fillna(d["dose_mg_min"])
+    d["_lo"] = d["dose_mg_min"].fillna(d["_hi"])
+    both = d[d["_hi"].notna() & d["duration_weeks"].notna()]
+    if both.empty:
+        return no_chart("No study in the selection reports both its dose and its duration.")
+    traces = []
+    for tier, sub in _tier_groups(both):
+        traces.append(
+            go.Scatter(
+                x=sub["_hi"],
+                y=sub["duration_weeks"],
+                mode="markers",
+                name=tier,
+                marker={"size": 11, "color": pal.tier_color(tier)},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [0] * len(sub),
+                    "arrayminus": (sub["_hi"] - sub["_lo"]).to_numpy(),
+                    "color": pal.tier_color(tier),
+                    "width": 0,
+                },
+                **hover(sub),
+            )
+        )
+    missing = len(d) - len(both)
+    notes = (
+        [f"{_plural(missing, 'study', 'studies')} lack a dose or a duration and are not shown."]
+        if missing
+        else []
+    )
+    alt = (
+        f"{_plural(len(both), 'study', 'studies')} report dose and duration: maximum daily "
+        f"doses from {both['_hi'].min():g} to {both['_hi'].max():g} mg (most often "
+        f"{both['_hi'].mode().iloc[0]:g} mg) given for {fmt(both['duration_weeks'].min(), 1)}"
+        f" to {fmt(both['duration_weeks'].max(), 1)} weeks."
+    )
+    fig = make_figure(
+        traces,
+        title="Dose and duration",
+        subtitle="Marker = highest daily dose; bar to the left = titration range",
+        xaxis={"title": {"text": "daily dose (mg)"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": "weeks of LDN"}, "rangemode": "tozero"},
+        notes=notes,
+    )
+    return Chart(fig, alt, tuple(notes))
+
+
+def effect_vs_duration(
+    effects: pd.DataFrame, regression=None, *, measure_label: str = "SMD"
+) -> Chart:
+    """Study effect against treatment duration, with the meta-regression line and its caveat.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        ``study_id, yi, vi, duration_weeks`` plus descriptors.
+    regression : object, optional
+        Meta-regression of yi on duration with ``intercept``, ``slope`` and
+        ``slope_pvalue`` (see :func:`ldn_analysis.views.duration_regression`).
+    """
+    e = describe(effects)
+    e = e[e["duration_weeks"].notna() & e["yi"].notna()] if not e.empty else e
+    if len(e) < 2:
+        return no_chart(
+            f"Only {_plural(len(e), 'study', 'studies')} with both an effect size and a duration, too few to relate effect to duration."
+        )
+    e = e.assign(_size=8 + 14 * np.sqrt((1 / e["vi"]) / (1 / e["vi"]).max()))
+    if "comparison" not in e:
+        e["comparison"] = "ldn_vs_placebo"
+    traces = []
+    for comp, sub in e.groupby("comparison", sort=True):
+        uncontrolled = comp == "ldn_pre_post"
+        traces.append(
+            go.Scatter(
+                x=sub["duration_weeks"],
+                y=sub["yi"],
+                mode="markers",
+                name=pal.COMPARISON_LABELS.get(comp, str(comp)) + " (size = precision)",
+                marker={
+                    "size": sub["_size"],
+                    "color": pal.MUTED if uncontrolled else pal.STUDY,
+                    "symbol": "circle-open" if uncontrolled else "circle",
+                    "line": {"width": 2, "color": pal.MUTED if uncontrolled else pal.STUDY},
+                },
+                **hover(
+                    sub,
+                    [
+                        f"{measure_label} {fmt(y)} ({_esc(c)})"
+                        for y, c in zip(sub["yi"], sub["condition"].fillna(""), strict=True)
+                    ]
+                    if "condition" in sub
+                    else [f"{measure_label} {fmt(y)}" for y in sub["yi"]],
+                ),
+            )
+        )
+    mixed = e["comparison"].nunique() > 1
+    caveat = (
+        f"Caveat: {_plural(len(e), 'study', 'studies')} only; studies differ in much more than "
+        "duration (condition, design, dose, outcome measure)"
+        + (
+            ", and before-after effects (no control group) sit beside placebo-controlled ones"
+            if mixed
+            else ""
+        )
+        + ", so this is an association between studies, not evidence that longer treatment "
+        "works better."
+    )
+    slope = _num(getattr(regression, "slope", None)) if regression is not None else math.nan
+    line_text = ""
+    if not math.isnan(slope):
+        x = np.linspace(e["duration_weeks"].min(), e["duration_weeks"].max(), 20)
+        y = _num(regression.intercept) + slope * x
+        pv = _num(getattr(regression, "slope_pvalue", None))
+        line_text = f"meta-regression slope {fmt(slope, 3)} per week (p = {fmt(pv, 3)})"
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                name="meta-regression",
+                line={"color": pal.POOLED, "dash": "dash"},
+                hovertext=line_text,
+                hoverinfo="text",
+            )
+        )
+    alt = (
+        f"Effect against treatment duration for {_plural(len(e), 'study', 'studies')} "
+        f"({fmt(e['duration_weeks'].min(), 1)} to {fmt(e['duration_weeks'].max(), 1)} weeks)"
+        + (f"; {line_text}" if line_text else "; too few studies for a meta-regression line")
+        + "; an association between studies, not a dose-response."
+    )
+    fig = make_figure(
+        traces,
+        title="Effect versus treatment duration",
+        subtitle="Each point a study; dashed line = meta-regression on duration",
+        xaxis={"title": {"text": "weeks of LDN"}},
+        yaxis={"title": {"text": f"{measure_label} (above 0 favours LDN)"}},
+        shapes=[_hline(0, width=1)],
+        notes=[caveat],
+    )
+    return Chart(fig, alt, (caveat,))

@@ -1,0 +1,242 @@
+"""Adverse events: per-arm proportions, pooled prevalence on LDN, and risk ratios.
+
+Builders for the ``side_effects`` notebook and the condition reports; the tables come
+from :func:`ldn_analysis.views.ae_table`, :func:`~ldn_analysis.views.pooled_ae_table` and
+:func:`~ldn_analysis.views.risk_ratio_table`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import palette as pal
+from ._base import (
+    ROW_HEIGHT,
+    Chart,
+    _ci_trace,
+    _esc,
+    _plural,
+    _zero_line,
+    fmt,
+    hover,
+    make_figure,
+    no_chart,
+)
+
+
+def ae_prevalence(rows: pd.DataFrame) -> Chart:
+    """Share of participants with each adverse event, per study and arm, with 95% intervals.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        From :func:`ldn_analysis.views.ae_table`: ``study_id, event, arm, events,
+        n_at_risk, proportion, ci_low, ci_high, interval`` plus descriptors. Rows with zero
+        events carry the rule-of-three upper bound (``interval == "rule of three"``) and
+        are drawn as hollow markers at 0.
+    """
+    r = rows[rows["n_at_risk"].notna()] if not rows.empty else rows
+    if r.empty:
+        return no_chart(
+            "No adverse-event count with a denominator matches the selection, so no "
+            "prevalence can be shown."
+        )
+    r = r.sort_values(["event", "study_id", "arm"]).reset_index(drop=True)
+    labels = [
+        f"{e.replace('_', ' ')} · {s} · {a}"
+        for e, s, a in zip(r["event"], r["study_id"], r["arm"], strict=True)
+    ]
+    r = r.assign(_label=labels)
+    traces = []
+    for arm, colour in pal.ARM_COLORS.items():
+        for zero in (False, True):
+            sub = r[(r["arm"] == arm) & (r["events"].eq(0) == zero)]
+            if sub.empty:
+                continue
+            extra = [
+                f"{arm}: {int(e)} of {int(n)} ({fmt(100 * p, 1)}%), 95% {iv} "
+                f"{fmt(100 * lo, 1)}-{fmt(100 * hi, 1)}%"
+                for e, n, p, lo, hi, iv in zip(
+                    sub["events"],
+                    sub["n_at_risk"],
+                    sub["proportion"],
+                    sub["ci_low"],
+                    sub["ci_high"],
+                    sub["interval"],
+                    strict=True,
+                )
+            ]
+            traces.append(
+                _ci_trace(
+                    100 * sub["proportion"],
+                    100 * sub["ci_low"],
+                    100 * sub["ci_high"],
+                    sub["_label"],
+                    name=f"{arm}{' (zero events: rule-of-three bound)' if zero else ''}",
+                    color=colour,
+                    symbol="circle-open" if zero else "circle",
+                    hover_kw=hover(sub, extra),
+                )
+            )
+    zeros = r[r["events"].eq(0)]
+    any_ae = r[(r["event"] == "any_ae") & (r["arm"] == "ldn") & r["events"].gt(0)]
+    alt = (
+        f"{_plural(len(r), 'adverse-event count')} from {_plural(r['study_id'].nunique(), 'study', 'studies')}"
+        f" across {_plural(r['event'].nunique(), 'event type')}"
+        + (
+            f"; any adverse event on LDN ranged from {fmt(100 * any_ae['proportion'].min(), 0)}% "
+            f"to {fmt(100 * any_ae['proportion'].max(), 0)}%"
+            if len(any_ae)
+            else ""
+        )
+        + (
+            f"; {_plural(len(zeros), 'count')} of zero shown with the rule-of-three upper bound."
+            if len(zeros)
+            else "."
+        )
+    )
+    events = r["event"].unique()
+    what = events[0].replace("_", " ") if len(events) == 1 else "adverse events"
+    fig = make_figure(
+        traces,
+        title=f"{what.capitalize()}: share of participants, per study and arm",
+        subtitle="Dot = observed %, line = 95% Wilson interval; hollow = zero events (upper bound 3/n)",
+        height=max(320, ROW_HEIGHT * len(r) + 200),
+        xaxis={"title": {"text": "% of participants"}, "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "showgrid": False},
+    )
+    return Chart(fig, alt)
+
+
+def pooled_prevalence(pooled: pd.DataFrame) -> Chart:
+    """Pooled share of LDN-treated participants with each adverse event, with 95% intervals.
+
+    Parameters
+    ----------
+    pooled : pandas.DataFrame
+        From :func:`ldn_analysis.views.pooled_ae_table`: ``event, estimate, ci_low,
+        ci_high, k, n, studies, method``.
+    """
+    if pooled.empty:
+        return no_chart("No adverse event was counted in LDN arms, so nothing can be pooled.")
+    p = pooled.sort_values("estimate").reset_index(drop=True)
+    labels = [e.replace("_", " ") for e in p["event"]]
+    texts = [
+        f"<b>{_esc(lab)}</b><br>{fmt(100 * row.estimate, 1)}% "
+        f"(95% CI {fmt(100 * row.ci_low, 1)}-{fmt(100 * row.ci_high, 1)}%)<br>"
+        f"{_plural(int(row.k), 'study', 'studies')}, {int(row.n)} participants<br>"
+        f"studies: {_esc(row.studies)}<br>method: {_esc(row.method)}"
+        for lab, row in zip(labels, p.itertuples(), strict=True)
+    ]
+    single = p["k"].lt(2)
+    traces = [
+        _ci_trace(
+            100 * p["estimate"][~single],
+            100 * p["ci_low"][~single],
+            100 * p["ci_high"][~single],
+            [labels[i] for i in p.index[~single]],
+            name="pooled (2+ studies)",
+            color=pal.POOLED,
+            symbol="diamond",
+            size=12,
+            hover_kw={
+                "hovertext": [texts[i] for i in p.index[~single]],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            },
+        ),
+        _ci_trace(
+            100 * p["estimate"][single],
+            100 * p["ci_low"][single],
+            100 * p["ci_high"][single],
+            [labels[i] for i in p.index[single]],
+            name="single study (not pooled)",
+            color=pal.MUTED,
+            symbol="diamond-open",
+            size=12,
+            hover_kw={
+                "hovertext": [texts[i] for i in p.index[single]],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            },
+        ),
+    ]
+    top = p.iloc[-1]
+    alt = (
+        f"Pooled prevalence of {_plural(len(p), 'adverse event')} on LDN; the most common is "
+        f"{top['event'].replace('_', ' ')} at {fmt(100 * top['estimate'], 1)}% (95% CI "
+        f"{fmt(100 * top['ci_low'], 1)}-{fmt(100 * top['ci_high'], 1)}%, "
+        f"{_plural(int(top['k']), 'study', 'studies')}); {int(single.sum())} rest on one study."
+    )
+    fig = make_figure(
+        [t for t in traces if len(t.x)],
+        title="Adverse events on LDN: pooled prevalence",
+        subtitle="Pooled proportion with 95% interval"
+        + (f" ({_esc(p['method'][~single].iloc[0])})" if (~single).any() else ""),
+        height=max(300, 34 * len(p) + 200),
+        xaxis={"title": {"text": "% of participants on LDN"}, "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": labels, "showgrid": False},
+    )
+    return Chart(fig, alt)
+
+
+def risk_ratios(rr: pd.DataFrame) -> Chart:
+    """Risk ratios LDN vs placebo per study and event (log axis; > 1 = more often on LDN).
+
+    Parameters
+    ----------
+    rr : pandas.DataFrame
+        From :func:`ldn_analysis.views.risk_ratio_table`: ``study_id, event, rr, ci_low,
+        ci_high, events_ldn, n_ldn, events_ctrl, n_ctrl, note`` plus descriptors; rows
+        with no estimate (zero events in both arms) are listed in the alt text, not drawn.
+    """
+    if rr.empty:
+        return no_chart(
+            "No study reports the same adverse event for LDN and placebo arms, so no risk "
+            "ratio can be computed."
+        )
+    ok = rr[rr["rr"].notna()].sort_values(["event", "study_id"]).reset_index(drop=True)
+    blank = rr[rr["rr"].isna()]
+    if ok.empty:
+        return no_chart(
+            f"{_plural(len(blank), 'comparison')} of LDN with placebo had zero events in both "
+            "arms, so no risk ratio is estimable (both arms: 0 events)."
+        )
+    labels = [
+        f"{e.replace('_', ' ')} · {s}" for e, s in zip(ok["event"], ok["study_id"], strict=True)
+    ]
+    extra = [
+        f"RR {fmt(row.rr)} (95% CI {fmt(row.ci_low)} to {fmt(row.ci_high)})<br>"
+        f"LDN {int(row.events_ldn)}/{int(row.n_ldn)}, placebo {int(row.events_ctrl)}/"
+        f"{int(row.n_ctrl)}{'<br>' + _esc(row.note) if isinstance(row.note, str) and row.note else ''}"
+        for row in ok.itertuples()
+    ]
+    trace = _ci_trace(
+        ok["rr"],
+        ok["ci_low"],
+        ok["ci_high"],
+        labels,
+        name="risk ratio (95% CI)",
+        color=pal.STUDY,
+        hover_kw=hover(ok, extra),
+    )
+    clear = ok[(ok["ci_low"] > 1) | (ok["ci_high"] < 1)]
+    alt = (
+        f"{_plural(len(ok), 'risk ratio')} of LDN versus placebo from "
+        f"{_plural(ok['study_id'].nunique(), 'study', 'studies')}; "
+        f"{len(clear)} exclude 1"
+        + (
+            f"; {len(blank)} with zero events in both arms are not estimable."
+            if len(blank)
+            else "."
+        )
+    )
+    fig = make_figure(
+        [trace],
+        title="Adverse events: LDN versus placebo",
+        subtitle="Risk ratio with 95% CI; right of 1 = more frequent on LDN",
+        height=max(280, ROW_HEIGHT * len(ok) + 200),
+        xaxis={"type": "log", "title": {"text": "risk ratio (log scale)"}},
+        yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "showgrid": False},
+        shapes=[{**_zero_line(), "x0": 1, "x1": 1}],
+        showlegend=False,
+    )
+    return Chart(fig, alt)

@@ -1,0 +1,117 @@
+"""Teaching evidence appraisal: exercise feedback, solutions, and the teaching tables and charts.
+
+The ``teach_*`` notebooks and ``claims_vs_evidence`` call only this package (through
+``ldn_analysis.teaching``) and the public API, so they stay thin. One module per part:
+
+- **Exercises** (:mod:`.exercise_feedback`). :func:`ask` shows a question of
+  :mod:`ldn_analysis.exercises`, :func:`feedback` checks the student's ``my_answer`` with
+  :func:`ldn_analysis.exercises.check` and shows the verdict and a hint (or "no answer
+  yet" while ``my_answer`` is None); in ``instructor`` mode it also shows
+  :func:`solution_text`, the answer computed from the data with its reasoning.
+- **Claims versus evidence** (:mod:`.claims_vs_evidence`). :func:`claims_table` is the
+  table of ``python -m ldn_analysis claims``; :func:`show_claims_by_source` groups it by
+  source text with each text's health-news score; two charts put the FINAL claim and the
+  side-effect range claim beside the data.
+- **Lessons.** Tables and charts for the evidence hierarchy (:mod:`.evidence_hierarchy`),
+  small proportions (:mod:`.proportions`), few studies and small-study effects
+  (:mod:`.heterogeneity`), and crossover/placebo designs (:mod:`.designs`). Every number
+  comes from the evidence base and the bundle's statistics
+  (:mod:`ldn_analysis.proportions`, :mod:`ldn_analysis.pooling`,
+  :mod:`ldn_analysis.effects`); charts are :class:`ldn_analysis.figures.Chart` objects
+  whose ``alt`` text is computed from the same numbers.
+
+``Z95``, ``TITLES`` and ``ANSWER_FORMATS`` stay importable from here, and (as before the
+split) are not part of ``__all__``.
+"""
+
+from ._base import Z95 as Z95
+from .claims_vs_evidence import (
+    any_ae_arms,
+    claim_card_text,
+    claim_evidence_text,
+    claims_table,
+    final_trial_chart,
+    headline_claims,
+    scores_table,
+    show_claims_by_source,
+    side_effect_range_chart,
+    uncontrolled_claim,
+    verdict_counts,
+)
+from .designs import (
+    crossover_precision_table,
+    design_contrast_chart,
+    nocebo_table,
+    placebo_response_chart,
+    placebo_response_table,
+    randomized_trials_table,
+)
+from .evidence_hierarchy import (
+    design_results,
+    design_results_chart,
+    focus_condition,
+    hierarchy_text,
+)
+from .exercise_feedback import ANSWER_FORMATS as ANSWER_FORMATS
+from .exercise_feedback import (
+    SOLUTION_HEADING,
+    ask,
+    exercise_values,
+    feedback,
+    feedback_text,
+    model_answer,
+    solution_text,
+)
+from .exercise_feedback import TITLES as TITLES
+from .heterogeneity import (
+    EGGER_ALPHA,
+    egger_power,
+    egger_power_text,
+    few_studies_table,
+    forest_reading_text,
+    heterogeneity_text,
+    t_multiplier_table,
+)
+from .proportions import coverage_chart, interval_chart, interval_table, zero_event_table
+
+__all__ = [
+    "EGGER_ALPHA",
+    "SOLUTION_HEADING",
+    "any_ae_arms",
+    "ask",
+    "claim_card_text",
+    "claim_evidence_text",
+    "claims_table",
+    "coverage_chart",
+    "crossover_precision_table",
+    "design_contrast_chart",
+    "design_results",
+    "design_results_chart",
+    "egger_power",
+    "egger_power_text",
+    "exercise_values",
+    "feedback",
+    "feedback_text",
+    "few_studies_table",
+    "final_trial_chart",
+    "focus_condition",
+    "forest_reading_text",
+    "headline_claims",
+    "heterogeneity_text",
+    "hierarchy_text",
+    "interval_chart",
+    "interval_table",
+    "model_answer",
+    "nocebo_table",
+    "placebo_response_chart",
+    "placebo_response_table",
+    "randomized_trials_table",
+    "scores_table",
+    "show_claims_by_source",
+    "side_effect_range_chart",
+    "solution_text",
+    "t_multiplier_table",
+    "uncontrolled_claim",
+    "verdict_counts",
+    "zero_event_table",
+]

@@ -1,0 +1,80 @@
+"""Helpers shared by the teaching modules: text output, percentages, the Wald interval, shapes.
+
+Chart pieces come from :mod:`ldn_analysis.figures` (:func:`~ldn_analysis.figures.make_figure`,
+its error-bar, trace and reference-line helpers), so teaching charts look like every
+other chart; only the shaded claim band and the study-point wrapper live here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+from scipy import stats
+
+from .. import palette as pal
+from ..figures._base import _ci_trace, hover
+
+Z95 = float(stats.norm.isf(0.025))
+"""The 95% normal quantile from scipy, as the teaching numbers have always used it.
+
+It differs from :data:`ldn_analysis.figures.Z95` in the last bit (1.9599639845400545
+against 1.959963984540054), so it is kept apart: sharing one could change a printed
+number that lands on a rounding boundary.
+"""
+
+
+def _show_text(text: str, heading: str | None = None) -> None:
+    from ..display import show_text
+
+    show_text(text, heading=heading)
+
+
+def _pct(x: float, digits: int = 1) -> str:
+    return f"{100 * x:.{digits}f}%"
+
+
+def _wald(x: float, n: float) -> tuple[float, float]:
+    p = x / n
+    half = Z95 * math.sqrt(p * (1 - p) / n)
+    return p - half, p + half
+
+
+def _band(x0: float, x1: float) -> dict:
+    """Return a shaded vertical band from ``x0`` to ``x1`` (what a claim needs or says)."""
+    return {
+        "type": "rect",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x0,
+        "x1": x1,
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": pal.OKABE_ITO["bluish_green"],
+        "opacity": 0.15,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
+def _dot_ci(df, x, lo, hi, name, colour, extra, symbol="circle", y=None):
+    """Return one point per row of ``df`` with its interval and the study hover text."""
+    return _ci_trace(
+        x,
+        lo,
+        hi,
+        df["study_id"] if y is None else y,
+        name=name,
+        color=colour,
+        symbol=symbol,
+        size=10,
+        hover_kw=hover(df, extra),
+        showlegend=None,
+    )
+
+
+def _study_frame(evidence: Any) -> pd.DataFrame:
+    from ..views import study_frame
+
+    return study_frame(evidence.studies)

@@ -1,0 +1,370 @@
+"""Claims versus evidence: the verdict table, claims by source text, and two headline charts.
+
+:func:`claims_table` is the table of ``python -m ldn_analysis claims``;
+:func:`show_claims_by_source` groups it by source text with each text's health-news
+score; :func:`final_trial_chart` and :func:`side_effect_range_chart` put the FINAL claim
+and the side-effect range claim beside the data (notebook ``claims_vs_evidence``; the
+claim helpers are also used by ``teach_evidence_hierarchy``).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import claims as C
+from .. import palette as pal
+from ..errors import LDNError
+from ..figures import Chart, hover, make_figure, no_chart
+from ..figures._base import _error_x, _plural, _vline
+from ..proportions import wilson
+from ._base import _band, _dot_ci, _pct, _show_text
+
+
+def _claims(evidence: Any) -> pd.DataFrame:
+    claims = getattr(evidence, "claims", None)
+    return C.load_claims(getattr(evidence, "data_dir", None)) if claims is None else claims
+
+
+def claims_table(evidence: Any) -> pd.DataFrame:
+    """Return every claim with its verdict, as ``python -m ldn_analysis claims`` computes it.
+
+    The :func:`ldn_analysis.claims.evaluate_claims` columns plus ``claim_type``,
+    ``proposition``, ``proposition_args`` and the claim's ``source_url``.
+    """
+    claims = _claims(evidence)
+    result = C.evaluate_claims(evidence, claims)
+    extra = claims[["claim_id", "claim_type", "proposition", "proposition_args", "source_url"]]
+    return result.merge(extra, on="claim_id", how="left")
+
+
+def _source_label(source_file: str) -> str:
+    url = C.SOURCE_ORIGINS.get(source_file, "")
+    where = url.split("//", 1)[-1].split("/", 1)[0] if url else "origin not found"
+    return f"text {source_file[:3]} ({where})"
+
+
+def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Count verdicts per source text (one row per text, one column per verdict, total)."""
+    counts = pd.crosstab(table["source_file"], table["verdict"]).reindex(
+        columns=list(C.VERDICTS), fill_value=0
+    )
+    counts["total"] = counts.sum(axis=1)
+    counts.index = [_source_label(s) for s in counts.index]
+    return counts.rename_axis("source text").reset_index()
+
+
+def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Format :func:`ldn_analysis.claims.score_sources` for display (origin as a link)."""
+    return pd.DataFrame(
+        {
+            "source text": scores["source_file"].map(_source_label),
+            "criteria applicable": scores["applicable"],
+            "criteria met": scores["met"],
+            "score": scores["score"].map(lambda s: _pct(s, 0)),
+            "stars (of 5)": scores["stars"],
+            "not met": scores["not_met"].str.replace(";", ", ").str.replace("_", " "),
+            "source_url": scores["origin_url"],
+        }
+    )
+
+
+def show_claims_by_source(table: pd.DataFrame, scores: pd.DataFrame) -> None:
+    """Show, per source text, its health-news score and every claim with its verdict."""
+    from ..display import show_table
+
+    by_src = scores.set_index("source_file")
+    for src, g in table.groupby("source_file", sort=True):
+        counts = g["verdict"].value_counts()
+        verdicts = ", ".join(f"{counts[v]} {v}" for v in C.VERDICTS if v in counts)
+        text = f"{_plural(len(g), 'claim')}: {verdicts}."
+        if src in by_src.index:
+            s = by_src.loc[src]
+            text += (
+                f" Health-news criteria met: {s['met']} of {s['applicable']} applicable "
+                f"({s['stars']} of 5 stars)."
+            )
+        _show_text(text, heading=f"Source {_source_label(src)}")
+        show_table(
+            g[
+                [
+                    "claim_id",
+                    "claim_text",
+                    "verdict",
+                    "deciding_numbers",
+                    "deciding_sources",
+                    "source_url",
+                ]
+            ].rename(
+                columns={
+                    "claim_id": "claim",
+                    "claim_text": "claim (paraphrased)",
+                    "deciding_numbers": "deciding numbers",
+                    "deciding_sources": "from studies",
+                }
+            ),
+            caption=f"Claims in {_source_label(src)} with the verdict computed from the data",
+        )
+
+
+def headline_claims(claims: pd.DataFrame) -> dict[str, str]:
+    """Return the ids of the first FINAL claim and the first side-effect range claim.
+
+    Keys ``final`` (proposition ``final_primary_significant``) and ``side_effect_range``
+    (proposition ``ae_any_range``).
+    """
+    wanted = {"final": "final_primary_significant", "side_effect_range": "ae_any_range"}
+    out = {}
+    for key, prop in wanted.items():
+        rows = claims[claims["proposition"] == prop]
+        if rows.empty:
+            raise LDNError(f"no claim with proposition {prop} in the claims table")
+        out[key] = str(rows.iloc[0]["claim_id"])
+    return out
+
+
+def uncontrolled_claim(evidence: Any, claims: pd.DataFrame) -> str:
+    """Return the first claim that one study showed benefit, where that study had no control.
+
+    Rule: proposition ``study_primary_benefit``, the study found by its arguments is not
+    randomized, has no comparator and reported benefit.
+    """
+    s = evidence.studies
+    for r in claims[claims["proposition"] == "study_primary_benefit"].itertuples():
+        args = C.parse_args(r.proposition_args)
+        rows = s
+        if "study" in args:
+            rows = rows[rows["study_id"] == args["study"]]
+        if "nct" in args:
+            rows = rows[rows["nct_id"].astype(str).str.upper() == str(args["nct"]).upper()]
+        if "author" in args:
+            rows = rows[rows["first_author"].astype(str).str.lower() == args["author"].lower()]
+        if "year" in args:
+            rows = rows[pd.to_numeric(rows["year"], errors="coerce") == int(args["year"])]
+        if len(rows) == 1:
+            st = rows.iloc[0]
+            uncontrolled = st["design"] not in C.CONTROLLED_DESIGNS and st["comparator"] == "none"
+            if uncontrolled and st["primary_result"] == "benefit":
+                return str(r.claim_id)
+    raise LDNError("no claim about a single uncontrolled study reporting benefit")
+
+
+def _claim_row(claims: pd.DataFrame, claim_id: str) -> pd.Series:
+    rows = claims[claims["claim_id"] == claim_id]
+    if rows.empty:
+        raise LDNError(f"claim {claim_id} not found")
+    return rows.iloc[0]
+
+
+def claim_card_text(claims: pd.DataFrame, claim_id: str) -> str:
+    """Return a claim as a headline: its paraphrased text and which source text made it."""
+    r = _claim_row(claims, claim_id)
+    return (
+        f"\u201c{r['claim_text']}\u201d\n\nClaim {claim_id} ({r['claim_type'].replace('_', ' ')}), "
+        f"from source {_source_label(r['source_file'])}; checked with the rule "
+        f"'{r['proposition']}'."
+    )
+
+
+def claim_evidence_text(table: pd.DataFrame, claim_id: str) -> str:
+    """Return what the evidence base says about a claim (a row of :func:`claims_table`)."""
+    r = _claim_row(table, claim_id)
+    return (
+        f"Verdict computed from the data: {r['verdict']}.\n\nDeciding numbers: "
+        f"{r['deciding_numbers']}.\n\n{r['explanation']} (from: "
+        f"{r['deciding_sources'] or 'no study'})"
+    )
+
+
+def final_trial_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Chart:
+    """Chart the primary between-group result of the trial a claim is about.
+
+    The trial is the claim's deciding source; its between-group estimates for the primary
+    outcome (with a reported CI) are drawn oriented so that right = favours LDN, with the
+    region the claim needs (the whole interval above 0) shaded.
+    """
+    row = _claim_row(claims, claim_id)
+    ev = C.evaluate_claim(evidence, row["proposition"], C.parse_args(row["proposition_args"]))
+    if not ev.deciding_sources:
+        return no_chart(f"Claim {claim_id}: the trial is not in the evidence base.")
+    sid = ev.deciding_sources[0]
+    study = evidence.studies[evidence.studies["study_id"] == sid].iloc[0]
+    out = evidence.outcomes
+    rows = out[
+        (out["study_id"] == sid)
+        & (out["comparison"] == "ldn_vs_placebo")
+        & out["estimate"].notna()
+        & out["ci_low"].notna()
+        & out["ci_high"].notna()
+    ]
+    primary = str(study["primary_outcome"]).lower()
+    rows = rows[rows["outcome"].map(lambda o: str(o).replace("_", " ") in primary)]
+    if rows.empty:
+        return no_chart(f"{sid}: no primary between-group estimate with a CI is recorded.")
+    r = rows.iloc[0]
+    sign = -1.0 if r["better"] == "lower" else 1.0
+    est = sign * float(r["estimate"])
+    lo, hi = sorted((sign * float(r["ci_low"]), sign * float(r["ci_high"])))
+    label = f"{sid}: {r['instrument']}"
+    p = r["p_value"]
+    p_text = f", p = {p:g}" if pd.notna(p) else ""
+    verdict = (
+        "the interval lies above 0, as the claim says"
+        if lo > 0
+        else "the interval includes 0, so the trial did not show more relief than placebo"
+    )
+    unit = "points" if pd.notna(r["scale_max"]) else "units"
+    alt = (
+        f"{sid} ({study['nct_id']}, n = {study['n_enrolled']}): improvement on LDN minus "
+        f"placebo {est:+.2f} {unit} (95% CI {lo:+.2f} to {hi:+.2f}{p_text}) on "
+        f"{r['instrument']}; {verdict}."
+    )
+    reported = (
+        f"reported {r['estimate_type']} {r['estimate']:g} (95% CI {r['ci_low']:g} to "
+        f"{r['ci_high']:g}{p_text}); {r['better']} is better"
+    )
+    h = hover(
+        pd.DataFrame([{**study.to_dict(), "n": study["n_enrolled"]}]),
+        [html.escape(reported)],
+    )
+    span = max(abs(lo), abs(hi)) * 1.6
+    trace = go.Scatter(
+        x=[est],
+        y=[label],
+        mode="markers",
+        marker={"symbol": "square", "size": 12, "color": pal.STUDY},
+        error_x=_error_x(est, lo, hi, pal.STUDY, 2),
+        name="trial result (95% CI)",
+        **h,
+    )
+    shapes = [_band(0, span), _vline(0)]
+    fig = make_figure(
+        [trace],
+        title=f"Claim {claim_id} against the trial's primary result",
+        subtitle="Shaded: where the whole 95% CI would have to lie for the claim to hold",
+        height=300,
+        xaxis={
+            "title": {"text": f"more improvement on LDN than placebo ({unit}) →"},
+            "range": [-span, span],
+        },
+        yaxis={"showgrid": False},
+        shapes=shapes,
+        showlegend=False,
+    )
+    return Chart(fig, alt)
+
+
+def any_ae_arms(evidence: Any, condition: str = "any") -> pd.DataFrame:
+    """Return any-adverse-event counts per study arm with 95% Wilson intervals.
+
+    Same arms as :func:`ldn_analysis.claims.ae_any_range`: per study and arm, the
+    ``any_ae`` row with the largest ``n_at_risk``. Columns ``study_id, arm, events, n,
+    p, low, high, source_url`` (proportions as fractions).
+    """
+    ae = evidence.adverse_events
+    ae = ae[
+        (ae["event"] == "any_ae")
+        & ae["events"].notna()
+        & (pd.to_numeric(ae["n_at_risk"], errors="coerce") > 0)
+    ]
+    if condition != "any":
+        keep = evidence.studies.loc[evidence.studies["condition"] == condition, "study_id"]
+        ae = ae[ae["study_id"].isin(set(keep))]
+    ae = ae.assign(
+        n=pd.to_numeric(ae["n_at_risk"]).astype(float), events=ae["events"].astype(float)
+    )
+    ae = ae.sort_values("n").groupby(["study_id", "arm"]).tail(1)
+    lo, hi = wilson(ae["events"], ae["n"])
+    out = ae.assign(p=ae["events"] / ae["n"], low=lo, high=hi)
+    return out[["study_id", "arm", "events", "n", "p", "low", "high", "source_url"]].reset_index(
+        drop=True
+    )
+
+
+def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Chart:
+    """Chart every LDN arm's any-adverse-event proportion against a claimed range.
+
+    LDN arms are coloured by how they relate to the claimed range (inside; estimate
+    outside; whole Wilson interval outside, which is what makes the claim contradicted);
+    placebo arms are drawn hollow for context (they are not part of the verdict).
+    """
+    row = _claim_row(claims, claim_id)
+    args = C.parse_args(row["proposition_args"])
+    low, high = float(args["low"]) / 100, float(args["high"]) / 100
+    arms = any_ae_arms(evidence, args.get("condition", "any"))
+    ldn = arms[arms["arm"] == "ldn"].sort_values(["p", "study_id"]).reset_index(drop=True)
+    if ldn.empty:
+        return no_chart("No LDN arm counts any adverse event, so the range cannot be checked.")
+    status = np.where(
+        (ldn["high"] < low) | (ldn["low"] > high),
+        "whole interval outside the claim",
+        np.where(
+            (ldn["p"] < low) | (ldn["p"] > high),
+            "estimate outside the claim",
+            "estimate inside the claim",
+        ),
+    )
+    colours = {
+        "estimate inside the claim": pal.STUDY,
+        "estimate outside the claim": pal.OKABE_ITO["orange"],
+        "whole interval outside the claim": pal.FLAG,
+    }
+    plc = arms[(arms["arm"] != "ldn") & arms["study_id"].isin(set(ldn["study_id"]))]
+    plc = plc.assign(label=plc["study_id"] + " (" + plc["arm"] + " arm)")
+    order = []  # bottom to top: each placebo row just under its trial's LDN row
+    for sid in ldn["study_id"]:
+        order += list(plc.loc[plc["study_id"] == sid, "label"]) + [sid]
+    traces = []
+    for name, colour in colours.items():
+        sub = ldn[status == name]
+        if sub.empty:
+            continue
+        extra = [
+            f"LDN arm: {int(r.events)}/{int(r.n)} = {_pct(r.p)} (Wilson 95% CI "
+            f"{_pct(r.low)} to {_pct(r.high)})"
+            for r in sub.itertuples()
+        ]
+        traces.append(
+            _dot_ci(sub, 100 * sub["p"], 100 * sub["low"], 100 * sub["high"], name, colour, extra)
+        )
+    if len(plc):
+        extra = [
+            f"{r.arm} arm: {int(r.events)}/{int(r.n)} = {_pct(r.p)} (not part of the verdict)"
+            for r in plc.itertuples()
+        ]
+        traces.append(
+            _dot_ci(
+                plc,
+                100 * plc["p"],
+                100 * plc["low"],
+                100 * plc["high"],
+                "placebo arm (context)",
+                pal.MUTED,
+                extra,
+                symbol="circle-open",
+                y=plc["label"],
+            )
+        )
+    n_out = int((status != "estimate inside the claim").sum())
+    n_incompatible = int((status == "whole interval outside the claim").sum())
+    alt = (
+        f"{_plural(len(ldn), 'LDN arm')} count any adverse event: from {_pct(ldn['p'].iloc[0])} "
+        f"({ldn['study_id'].iloc[0]}) to {_pct(ldn['p'].iloc[-1])} ({ldn['study_id'].iloc[-1]}); "
+        f"{n_out} lie outside the claimed {100 * low:g}-{100 * high:g}% and {n_incompatible} "
+        "have a whole 95% Wilson interval outside it."
+    )
+    band = _band(100 * low, 100 * high)
+    fig = make_figure(
+        traces,
+        title=f"Claim {claim_id}: side effects in {100 * low:g}-{100 * high:g}% of patients?",
+        subtitle="Any adverse event per study arm, 95% Wilson interval; shaded = claimed range",
+        height=max(320, 30 * len(order) + 200),
+        xaxis={"title": {"text": "participants with any adverse event (%)"}, "range": [-2, 102]},
+        yaxis={"categoryorder": "array", "categoryarray": order, "showgrid": False},
+        shapes=[band],
+    )
+    return Chart(fig, alt)

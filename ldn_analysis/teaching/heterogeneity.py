@@ -1,0 +1,173 @@
+"""Few studies and small-study effects: reading a forest plot, heterogeneity, Egger's test.
+
+Text and tables of the ``teach_heterogeneity`` notebook, computed with
+:mod:`ldn_analysis.pooling` and :func:`ldn_analysis.egger`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import palette as pal
+from ..diagnostics import egger
+from ..effects import compute_effects
+from ..errors import LDNError
+from ..pooling import pool
+from ._base import Z95
+
+EGGER_ALPHA = 0.10
+"""Egger's test is conventionally read at the 10% level (Egger et al. 1997)."""
+
+
+def forest_reading_text(analysis: Any) -> str:
+    """Read a forest plot aloud: each study's square and line, then the diamond."""
+    r = analysis.result
+    if r is None or not analysis.k:
+        return "No study gives an effect size, so there is no forest plot to read."
+    e = analysis.effects.reset_index(drop=True)
+    w = np.asarray(r.weights, dtype=float)
+    lines = []
+    for i, row in e.iterrows():
+        se = math.sqrt(row["vi"])
+        lo, hi = row["yi"] - Z95 * se, row["yi"] + Z95 * se
+        side = "includes 0" if lo <= 0 <= hi else ("is above 0" if lo > 0 else "is below 0")
+        lines.append(
+            f"{row['study_id']} ({pal.design_label(row['design'])}, n = {int(row['n'])}): "
+            f"SMD {row['yi']:+.2f}, 95% CI {lo:+.2f} to {hi:+.2f} ({side}); weight {w[i]:.0f}%."
+        )
+    side = "includes 0" if r.ci_low <= 0 <= r.ci_high else "excludes 0"
+    lines.append(
+        f"The diamond: pooled SMD {r.estimate:+.2f}, 95% CI {r.ci_low:+.2f} to "
+        f"{r.ci_high:+.2f}, which {side}. The prediction interval, {r.pi_low:+.2f} to "
+        f"{r.pi_high:+.2f}, is where the effect of a new similar study would be expected."
+    )
+    return "\n\n".join(lines)
+
+
+def heterogeneity_text(result: Any) -> str:
+    """Describe heterogeneity with the uncertainty of each statistic."""
+    if result is None or result.k < 2:
+        return "Fewer than two studies: heterogeneity cannot be estimated."
+    return (
+        f"k = {result.k} studies. Cochran's Q = {result.q:.2f} on {result.q_df} degree(s) of "
+        f"freedom, p = {result.q_pvalue:.3g}: with so few studies this test has little "
+        f"power, so a large p does not show that the studies agree. tau2 = {result.tau2:.3f} "
+        f"(95% CI {result.tau2_ci_low:.3f} to {result.tau2_ci_high:.3f}); I2 = "
+        f"{result.i2:.0f}% (95% CI {result.i2_ci_low:.0f}% to {result.i2_ci_high:.0f}%). "
+        "Intervals this wide mean the data cannot say whether the studies agree."
+    )
+
+
+def few_studies_table(
+    effect_sets: Mapping[str, pd.DataFrame], method: str = "REML"
+) -> pd.DataFrame:
+    """Pool each set of effects with z and Knapp-Hartung intervals, side by side.
+
+    Parameters
+    ----------
+    effect_sets : mapping
+        Label -> DataFrame with ``yi`` and ``vi`` (e.g. ``Efficacy.effects``).
+    method : str
+        tau2 estimator.
+    """
+    rows = []
+    for label, eff in effect_sets.items():
+        for test in ("z", "knha"):
+            r = pool(eff["yi"], eff["vi"], method=method, test=test)
+            rows.append(
+                {
+                    "studies pooled": label,
+                    "k": r.k,
+                    "test": {"z": "z (normal)", "knha": f"Knapp-Hartung, t({r.k - 1})"}[test],
+                    "pooled SMD": round(r.estimate, 2),
+                    "95% CI": f"{r.ci_low:+.2f} to {r.ci_high:+.2f}",
+                    "95% prediction interval": f"{r.pi_low:+.2f} to {r.pi_high:+.2f}",
+                    "tau2 (95% CI)": f"{r.tau2:.3f} ({r.tau2_ci_low:.3f} to {r.tau2_ci_high:.3f})",
+                    "I2": f"{r.i2:.0f}%",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def t_multiplier_table(ks: Sequence[int] = (3, 4, 5, 10, 20), level: float = 0.95) -> pd.DataFrame:
+    """How far a 95% interval reaches (in standard errors) as the number of studies grows.
+
+    The z multiplier is fixed; Knapp-Hartung uses t with k - 1 df and the Higgins et al.
+    (2009) prediction interval t with k - 2 df.
+    """
+    a = (1 - level) / 2
+    return pd.DataFrame(
+        {
+            "studies (k)": list(ks),
+            "z": [round(float(stats.norm.isf(a)), 2)] * len(ks),
+            "t, k-1 df (Knapp-Hartung)": [round(float(stats.t.isf(a, k - 1)), 2) for k in ks],
+            "t, k-2 df (prediction interval)": [round(float(stats.t.isf(a, k - 2)), 2) for k in ks],
+        }
+    )
+
+
+def egger_power(
+    evidence: Any,
+    ks: Sequence[int] = (5, 10, 20),
+    slope: float = 2.0,
+    reps: int = 150,
+    seed: int = 20240601,
+) -> pd.DataFrame:
+    """Simulate how often Egger's test flags funnel asymmetry, with and without it.
+
+    Study variances are drawn (with replacement) from the effect sizes computable in the
+    evidence base; true effects are 0, plus ``slope`` times the standard error when a
+    small-study effect is present (smaller studies report larger effects, Egger's model).
+    Each simulated meta-analysis is tested with :func:`ldn_analysis.egger` (REML, z) at
+    :data:`EGGER_ALPHA`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``studies (k)``, ``detected when present (%)``, ``false alarms when absent (%)``.
+    """
+    from ..views import select
+
+    vi = compute_effects(select(evidence).outcomes)["vi"].dropna().to_numpy(float)
+    if vi.size < 2:
+        raise LDNError("fewer than two computable effect sizes to draw study variances from")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in ks:
+        hits = {True: 0, False: 0}
+        for _ in range(reps):
+            v = rng.choice(vi, size=k, replace=True)
+            se = np.sqrt(v)
+            noise = rng.normal(0.0, se)
+            for present in (True, False):
+                y = noise + (slope * se if present else 0.0)
+                hits[present] += egger(y, v).pvalue < EGGER_ALPHA
+        rows.append(
+            {
+                "studies (k)": k,
+                "detected when present (%)": round(100 * hits[True] / reps),
+                "false alarms when absent (%)": round(100 * hits[False] / reps),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def egger_power_text(power: pd.DataFrame) -> str:
+    """Summarize :func:`egger_power` in a sentence per number of studies."""
+    parts = [
+        f"with {r['studies (k)']} studies it flagged a real small-study effect in "
+        f"{r['detected when present (%)']}% of simulated meta-analyses and raised a false "
+        f"alarm in {r['false alarms when absent (%)']}%"
+        for _, r in power.iterrows()
+    ]
+    return (
+        f"Egger's test at the {100 * EGGER_ALPHA:g}% level: " + "; ".join(parts) + ". A "
+        "non-significant test with few studies is therefore no evidence that there is no "
+        "small-study effect."
+    )

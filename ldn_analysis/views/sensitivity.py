@@ -1,0 +1,102 @@
+"""Robustness of a pooled analysis: every estimator, leave-one-out, cumulative, duration, Egger.
+
+Each takes the per-study effects of :func:`ldn_analysis.views.effect_rows` and returns
+the table (or result) a chart in :mod:`ldn_analysis.figures.sensitivity` or
+:mod:`ldn_analysis.figures.duration` draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+def sensitivity_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """Pool ``effects`` with every tau² estimator x every test (FE only with z).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``method, test, estimate, ci_low, ci_high, tau2, i2, k`` (empty with < 2 studies).
+    """
+    from .. import pooling
+
+    cols = ["method", "test", "estimate", "ci_low", "ci_high", "tau2", "i2", "k"]
+    if len(effects) < 2:
+        return pd.DataFrame(columns=cols)
+    methods = getattr(pooling, "METHODS", tuple(pooling.TAU2_ESTIMATORS))
+    rows = []
+    for method in methods:
+        for test in pooling.TESTS:
+            if method == "FE" and test != "z":
+                continue
+            r = pooling.pool(effects["yi"], effects["vi"], method=method, test=test)
+            rows.append([method, test, r.estimate, r.ci_low, r.ci_high, r.tau2, r.i2, r.k])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def leave_one_out_table(effects: pd.DataFrame, method: str, test: str) -> pd.DataFrame:
+    """Pool ``effects`` leaving each study out in turn (rows carry the omitted study)."""
+    from ..diagnostics import leave1out
+
+    if len(effects) < 3:
+        return pd.DataFrame(columns=["study_id", "estimate", "ci_low", "ci_high"])
+    loo = leave1out(effects["yi"], effects["vi"], method=method, test=test)
+    loo = loo.reset_index(drop=True)
+    out = effects.reset_index(drop=True).drop(columns=["yi", "vi"])
+    return pd.concat([out, loo[["estimate", "ci_low", "ci_high"]]], axis=1)
+
+
+def cumulative_table(effects: pd.DataFrame, method: str, test: str) -> pd.DataFrame:
+    """Pool ``effects`` cumulatively in publication order (row i = studies 1..i)."""
+    from ..diagnostics import cumul
+
+    e = effects[effects["year"].notna()].sort_values(["year", "study_id"]).reset_index(drop=True)
+    if len(e) < 2:
+        return pd.DataFrame(columns=["study_id", "year", "estimate", "ci_low", "ci_high"])
+    cum = cumul(e["yi"], e["vi"], method=method, test=test).reset_index(drop=True)
+    return pd.concat([e.drop(columns=["yi", "vi"]), cum[["estimate", "ci_low", "ci_high"]]], axis=1)
+
+
+@dataclass(frozen=True)
+class DurationRegression:
+    """Meta-regression of effect size on treatment duration (weeks)."""
+
+    intercept: float
+    slope: float
+    slope_ci_low: float
+    slope_ci_high: float
+    slope_pvalue: float
+    k: int
+    method: str
+    test: str
+
+
+def duration_regression(effects: pd.DataFrame, method: str = "REML", test: str = "z"):
+    """Regress ``yi`` on ``duration_weeks`` (None with fewer than 3 studies or one duration)."""
+    from ..diagnostics import metareg
+
+    e = effects[effects["duration_weeks"].notna()]
+    if len(e) < 3 or e["duration_weeks"].nunique() < 2:
+        return None
+    fit = metareg(e["yi"], e["vi"], e[["duration_weeks"]], method=method, test=test)
+    coef = fit.coefficients.set_index("term")
+    row = coef.loc["duration_weeks"]
+    return DurationRegression(
+        intercept=float(coef.iloc[0]["estimate"]),
+        slope=float(row["estimate"]),
+        slope_ci_low=float(row["ci_low"]),
+        slope_ci_high=float(row["ci_high"]),
+        slope_pvalue=float(row["pvalue"]),
+        k=len(e),
+        method=method,
+        test=test,
+    )
+
+
+def egger_test(effects: pd.DataFrame, method: str = "REML", test: str = "z"):
+    """Egger's regression test for funnel asymmetry (None with fewer than 3 studies)."""
+    from ..diagnostics import egger
+
+    return egger(effects["yi"], effects["vi"], method, test) if len(effects) >= 3 else None
