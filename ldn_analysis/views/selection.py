@@ -238,9 +238,10 @@ class Selection:
 
     def duration_chart(self):
         """Return :func:`ldn_analysis.figures.duration_by_condition` of the studies."""
+        from ..figures import duration_by_condition, no_chart
+
         if not self.k:
-            return self._not_drawn()
-        from ..figures import duration_by_condition
+            return no_chart("Not drawn: no studies match this selection.")
 
         return duration_by_condition(self.studies)
 
