@@ -201,6 +201,7 @@ def execute_one(job: ReportJob, out_dir: str, show_code: bool) -> ReportResult:
             parameters=job.parameters,
             kernel_name=KERNEL,
             progress_bar=False,
+            request_save_on_cell_execute=False,  # saved once at the end, also on failure
             cwd=str(paths.notebooks_dir()),
         )
     except PapermillExecutionError as exc:
