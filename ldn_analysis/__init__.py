@@ -19,6 +19,12 @@ _EXPORTS = {
     "DataValidationError": ".errors",
     "ParameterError": ".errors",
     "ChoiceError": ".errors",
+    # evidence base: load and validate
+    "load_evidence": ".data",
+    "Evidence": ".data",
+    "validate_package": ".validate",
+    "summarize": ".validate",
+    "check_command": ".validate",
     # statistics (validated against metafor: tests/fixtures/metafor)
     "compute_effects": ".effects",
     "compute_ae_effects": ".effects",
