@@ -122,7 +122,7 @@ def test_descriptor_is_a_versioned_tabular_data_package():
             if "enum" in fd.get("constraints", {}):
                 assert fd["constraints"]["enum"], fd["name"]
         if res["name"] not in {"conditions"}:
-            urls = [fd for fd in schema["fields"] if fd["name"] == "source_url"]
+            urls = [fd for fd in schema["fields"] if fd["name"] in ("source_url", "criteria_url")]
             assert urls and urls[0]["constraints"]["required"], res["name"]
             assert urls[0]["constraints"]["pattern"].startswith("^https?://")
 
@@ -145,11 +145,11 @@ def test_descriptor_declares_the_foreign_keys():
     assert "review_condition_known" in {r.id for r in RULES}
 
 
-def test_claims_placeholder_is_reserved_until_its_owner_adds_it():
+def test_claims_tables_are_declared():
     d = descriptor()
     names = {r["name"] for r in d["resources"]}
     reserved = {r["name"] for r in d.get("x-reserved-resources", [])}
-    assert "claims" in names or "claims" in reserved
+    assert {"claims", "news_criteria"} <= names and not reserved
 
 
 def test_conditions_csv_is_the_spec_vocabulary():
@@ -201,8 +201,8 @@ def test_fixture_loads_with_schema_dtypes(folder):
     assert isinstance(ev, Evidence)
     assert ev.version == descriptor()["version"]
     assert ev.data_dir == folder.resolve()
-    assert ev.claims is None
-    assert set(ev.tables) == set(CORE)
+    assert ev.claims is not None and len(ev.claims) == 1  # the fake claims fixture
+    assert set(CORE) <= set(ev.tables)
     for name in CORE:
         frame = getattr(ev, name)
         assert isinstance(frame.index, pd.RangeIndex)
@@ -219,7 +219,7 @@ def test_fixture_loads_with_schema_dtypes(folder):
         ev.checksums["studies.csv"]
         == hashlib.sha256((folder / "studies.csv").read_bytes()).hexdigest()
     )
-    assert set(ev.checksums) == {f"{n}.csv" for n in CORE}
+    assert set(ev.checksums) == {f"{n}.csv" for n in ev.tables}
     with pytest.raises(AttributeError):
         ev.version = "9.9.9"  # frozen
 
@@ -526,11 +526,11 @@ def test_missing_extra_and_duplicate_columns(folder):
 
 
 def test_csv_without_resource_is_listed_not_loaded(folder, capsys):
-    (folder / "claims.csv").write_text("claim_id\nfake_claim_1\n", encoding="utf-8")
-    assert undeclared_files(folder) == ["claims.csv"]
-    assert load_evidence(folder).claims is None
+    (folder / "extra_notes.csv").write_text("note_id\nfake_note_1\n", encoding="utf-8")
+    assert undeclared_files(folder) == ["extra_notes.csv"]
+    assert not hasattr(load_evidence(folder), "extra_notes")
     assert check_command(folder) == 0
-    assert "claims.csv not checked" in capsys.readouterr().out
+    assert "extra_notes.csv not checked" in capsys.readouterr().out
 
 
 def test_resource_without_csv_is_a_problem(folder):
