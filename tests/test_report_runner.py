@@ -136,3 +136,35 @@ def test_parameter_values_that_look_like_code_stay_data(tmp_path):
     )
     injected = "".join(executed["cells"][2]["source"])
     assert repr(hostile) in injected
+
+
+def test_unknown_condition_in_the_real_data_exits_2_listing_conditions(tmp_path):
+    from ldn_analysis.data import load_evidence
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "ldn_analysis", "report", "-p", "condition", "no_such_condition"]
+        + ["--output-dir", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    for condition in load_evidence().conditions_present():
+        assert condition in proc.stderr
+    assert not (tmp_path / "out").exists()  # nothing ran: no kernel, no output folder
+
+
+def test_make_report_plan_covers_every_notebook_and_condition():
+    from ldn_analysis.data import load_evidence
+
+    jobs = report.plan()
+    names = {j.notebook for j in jobs}
+    assert names == set(report.notebook_paths())
+    conditions = {j.parameters["condition"] for j in jobs if j.notebook == "condition_report"}
+    assert conditions == set(load_evidence().conditions_present())
+    for name in names:
+        if name.startswith("teach_") or name == "claims_vs_evidence":
+            modes = {j.parameters.get("mode") for j in jobs if j.notebook == name}
+            assert modes == {"student", "instructor"}, name
