@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ldn_analysis import vocab
 from ldn_analysis.data import load_evidence
 from ldn_analysis.paths import DATA_DIR
 from ldn_analysis.validate import summarize
@@ -37,23 +38,9 @@ PER_STUDY = {"outcomes": 0.8, "adverse_events": 0.5, "registrations": 0.6, "revi
 #: composition.
 FIXED_ROWS = {"registrations": 40, "reviews": 46}
 
-DESIGNS = np.array(
-    [
-        "rct_parallel",
-        "rct_crossover",
-        "single_blind_crossover",
-        "nonrandomized_controlled",
-        "open_label_single_arm",
-        "prospective_cohort",
-        "retrospective_cohort",
-        "prescription_database",
-        "case_series",
-        "case_report",
-        "survey",
-    ]
-)
-CONTROLLED = {"rct_parallel", "rct_crossover", "single_blind_crossover", "nonrandomized_controlled"}
-CROSSOVER = {"rct_crossover", "single_blind_crossover"}
+DESIGNS = np.array(vocab.DESIGNS)
+CONTROLLED = set(vocab.CONTROLLED_DESIGNS)
+CROSSOVER = set(vocab.CROSSOVER_DESIGNS)
 NOTE = (
     "Synthetic benchmark row, not real data. Population, setting and dosing schedule are "
     "described here the way curators describe them; values not shown in the source are left "

@@ -47,6 +47,7 @@ from .effects import compute_effects
 from .errors import ChoiceError, DataValidationError, ParameterError, Problem
 from .pooling import PoolResult, pool
 from .proportions import rule_of_three, wilson
+from .vocab import RANDOMIZED_DESIGNS
 
 __all__ = [
     "CLAIM_TYPES",
@@ -175,9 +176,6 @@ RESULT_COLUMNS = (
     "explanation",
 )
 
-RANDOMIZED_DESIGNS = ("rct_parallel", "rct_crossover")
-CONTROLLED_DESIGNS = RANDOMIZED_DESIGNS + ("single_blind_crossover", "nonrandomized_controlled")
-ANECDOTAL_DESIGNS = ("case_report", "case_series", "survey")
 SUMMARY_EVENTS = ("any_ae", "serious_ae", "withdrawal_ae")
 ONGOING_STATUSES = (
     "recruiting",

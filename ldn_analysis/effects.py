@@ -18,9 +18,9 @@ import pandas as pd
 from scipy import special, stats
 
 from ldn_analysis.errors import ChoiceError
+from ldn_analysis.vocab import CROSSOVER_DESIGNS
 
 ID_COLUMNS = ("study_id", "outcome_id", "outcome", "comparison", "timepoint_weeks", "data_type")
-CROSSOVER_DESIGNS = ("rct_crossover", "single_blind_crossover")
 
 
 def hedges_correction(m):

@@ -12,20 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from .errors import ParameterError
+from .vocab import DESIGNS
 
-DESIGNS = (
-    "rct_parallel",
-    "rct_crossover",
-    "single_blind_crossover",
-    "nonrandomized_controlled",
-    "open_label_single_arm",
-    "prospective_cohort",
-    "retrospective_cohort",
-    "prescription_database",
-    "case_series",
-    "case_report",
-    "survey",
-)
 MODES = ("student", "instructor")
 
 

@@ -64,6 +64,12 @@ import pandas as pd
 
 from ldn_analysis import paths
 from ldn_analysis.errors import DataValidationError, LDNError, Problem
+from ldn_analysis.vocab import (
+    CONTROLLED_DESIGNS,
+    CROSSOVER_DESIGNS,
+    NONRANDOMIZED_DESIGNS,
+    RANDOMIZED_DESIGNS,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ldn_analysis.data import Evidence
@@ -91,26 +97,6 @@ MAX_PER_CHECK = 20
 #: Resources every evidence package must have, in report order.
 CORE_TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews", "conditions")
 
-#: Designs with a concurrent control group (used by :func:`summarize`).
-CONTROLLED_DESIGNS = (
-    "rct_parallel",
-    "rct_crossover",
-    "single_blind_crossover",
-    "nonrandomized_controlled",
-)
-#: Designs in which the same participants receive LDN and control.
-CROSSOVER_DESIGNS = ("rct_crossover", "single_blind_crossover")
-_RANDOMIZED_DESIGNS = ("rct_parallel", "rct_crossover")
-_NONRANDOMIZED_DESIGNS = (
-    "nonrandomized_controlled",
-    "open_label_single_arm",
-    "prospective_cohort",
-    "retrospective_cohort",
-    "prescription_database",
-    "case_series",
-    "case_report",
-    "survey",
-)
 
 _SUPPORTED_TYPES = ("string", "integer", "number", "boolean")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -1432,8 +1418,8 @@ def _id_year_matches(t: Tables) -> list[Finding]:
 def _randomized_matches_design(t: Tables) -> list[Finding]:
     s = t["studies"]
     rnd = _f(s, "randomized")
-    mask = (_in(s, "design", _RANDOMIZED_DESIGNS) & (rnd == 0)) | (
-        _in(s, "design", _NONRANDOMIZED_DESIGNS) & (rnd == 1)
+    mask = (_in(s, "design", RANDOMIZED_DESIGNS) & (rnd == 0)) | (
+        _in(s, "design", NONRANDOMIZED_DESIGNS) & (rnd == 1)
     )
     return [Finding("studies", "randomized", mask)]
 

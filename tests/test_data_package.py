@@ -619,3 +619,18 @@ def test_readme_generated_block_is_up_to_date():
     assert codebook.update_readme(current, descriptor()) == current, (
         "data/README.md is stale: run `python tools/codebook.py`"
     )
+
+
+def test_design_vocabulary_matches_the_schema():
+    from ldn_analysis import vocab
+
+    fields = {
+        f["name"]: f
+        for r in descriptor()["resources"]
+        if r["name"] == "studies"
+        for f in r["schema"]["fields"]
+    }
+    assert sorted(vocab.DESIGNS) == sorted(fields["design"]["constraints"]["enum"])
+    assert set(vocab.RANDOMIZED_DESIGNS) | set(vocab.NONRANDOMIZED_DESIGNS) | {
+        "single_blind_crossover"
+    } == set(vocab.DESIGNS)

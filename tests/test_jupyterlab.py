@@ -63,6 +63,7 @@ def lab_server(tmp_path):
 
 
 def test_run_all_renders_a_plotly_figure(lab_server, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     base, token = lab_server
@@ -71,12 +72,20 @@ def test_run_all_renders_a_plotly_figure(lab_server, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}")
         page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
-        page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
-        )
-        page.get_by_role("menuitem", name="Run").click()
-        page.locator("li[data-command='runmenu:run-all']").click()
-        page.wait_for_selector(".jp-OutputArea .js-plotly-plot .main-svg", timeout=90_000)
+        # The kernel must be connected (status bar "... | Idle") before Run All is honoured.
+        page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=90_000)
+        for _attempt in range(3):  # a Run All sent while the kernel is still connecting is dropped
+            page.get_by_role("menuitem", name="Run").click()
+            page.locator("li[data-command='runmenu:run-all']").click()
+            try:
+                page.wait_for_selector(".jp-InputPrompt:has-text('[1]')", timeout=30_000)
+                break
+            except PlaywrightTimeout:
+                page.keyboard.press("Escape")
+        try:
+            page.wait_for_selector(".jp-OutputArea .js-plotly-plot .main-svg", timeout=90_000)
+        finally:
+            page.screenshot(path=str(tmp_path / "jupyterlab.png"))
         bars = page.locator(".jp-OutputArea .js-plotly-plot g.point").count()
         page.screenshot(path=str(tmp_path / "jupyterlab.png"))
         browser.close()

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from .. import palette as pal
+from ..vocab import RANDOMIZED_DESIGNS
 
-RCT_DESIGNS = ("rct_parallel", "rct_crossover")
+RCT_DESIGNS = RANDOMIZED_DESIGNS
 STUDY_COLUMNS = (
     "study_id",
     "first_author",
