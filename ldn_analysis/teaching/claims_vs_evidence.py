@@ -22,6 +22,7 @@ from ..errors import LDNError
 from ..figures import Chart, hover, make_figure, no_chart
 from ..figures._base import _error_x, _plural, _vline
 from ..proportions import wilson
+from ..vocab import CONTROLLED_DESIGNS
 from ._base import _band, _dot_ci, _pct, _show_text
 
 
@@ -147,7 +148,7 @@ def uncontrolled_claim(evidence: Any, claims: pd.DataFrame) -> str:
             rows = rows[pd.to_numeric(rows["year"], errors="coerce") == int(args["year"])]
         if len(rows) == 1:
             st = rows.iloc[0]
-            uncontrolled = st["design"] not in C.CONTROLLED_DESIGNS and st["comparator"] == "none"
+            uncontrolled = st["design"] not in CONTROLLED_DESIGNS and st["comparator"] == "none"
             if uncontrolled and st["primary_result"] == "benefit":
                 return str(r.claim_id)
     raise LDNError("no claim about a single uncontrolled study reporting benefit")

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import claims as C
 from .. import palette as pal
 from ..effects import smcr, smd
 from ..figures import Chart, hover, make_figure, no_chart
 from ..figures._base import _plural, _vline
+from ..vocab import RANDOMIZED_DESIGNS
 from ._base import Z95, _dot_ci, _study_frame
 from .claims_vs_evidence import any_ae_arms
 
@@ -49,7 +49,7 @@ def nocebo_table(evidence: Any) -> pd.DataFrame:
 def randomized_trials_table(evidence: Any) -> pd.DataFrame:
     """Randomized trials with their arm sizes and how many different people took part."""
     s = _study_frame(evidence)
-    s = s[s["design"].isin(C.RANDOMIZED_DESIGNS)].sort_values(["design", "condition", "study_id"])
+    s = s[s["design"].isin(RANDOMIZED_DESIGNS)].sort_values(["design", "condition", "study_id"])
     nl = pd.to_numeric(s["n_ldn"], errors="coerce")
     nc = pd.to_numeric(s["n_control"], errors="coerce")
     people = np.where(s["design"] == "rct_crossover", nl, nl + nc)

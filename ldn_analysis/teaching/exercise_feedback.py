@@ -19,6 +19,7 @@ from .. import palette as pal
 from ..errors import ChoiceError
 from ..parameters import MODES
 from ..proportions import clopper_pearson
+from ..vocab import RANDOMIZED_DESIGNS
 from ._base import Z95, _pct, _show_text, _wald
 
 SOLUTION_HEADING = "Solution (instructor mode)"
@@ -164,9 +165,7 @@ def _why_wilson(v: dict, ans: tuple[float, float], _ev: Any) -> str:
 def _randomized_ids(evidence: Any, condition: str) -> pd.DataFrame:
     s = evidence.studies
     s = s[s["condition"] == condition]
-    rand = s["design"].isin(C.RANDOMIZED_DESIGNS) | s["randomized"].astype(str).str.lower().eq(
-        "true"
-    )
+    rand = s["design"].isin(RANDOMIZED_DESIGNS) | s["randomized"].astype(str).str.lower().eq("true")
     return s.assign(_rand=rand.to_numpy())
 
 
