@@ -1,0 +1,111 @@
+"""Claims checker: what five public texts say about LDN, tested against the evidence base.
+
+``data/claims.csv`` lists every checkable claim in the source texts (paraphrased), each
+tied to a *proposition*: the name of a rule in :data:`PROPOSITIONS` plus its arguments
+(``low=0;high=33``). A rule reads the curated tables (studies, outcomes, adverse events,
+registrations, reviews) and returns an :class:`Evaluation`: a verdict, the numbers that
+decided it, the study ids that supplied them and a plain-language explanation. Verdicts
+are never typed into the CSV; they are recomputed from the data every time, so a new
+study can change them.
+
+Verdicts
+--------
+supported
+    The data agree with the claim as stated.
+overstated
+    The data point the same way but are weaker than the claim implies (only uncontrolled
+    or single small studies, mixed trial results, a range narrower than observed...).
+contradicted
+    The data disagree (null randomized trials, an observed value outside the claimed
+    range beyond its confidence interval, a different count...).
+not_testable
+    The evidence base does not record what the claim is about (mechanisms, costs,
+    regulatory status) or holds no data for it yet.
+
+Each rule documents its thresholds in its docstring. Every statistic goes through the
+bundle's engine: Wilson intervals and the rule of three from ``ldn_analysis.proportions``,
+standardized effects (positive = LDN better) from ``ldn_analysis.effects.compute_effects``
+and random-effects pooling (REML, z test) from ``ldn_analysis.pooling.pool``.
+"""
+
+# ``X as X`` marks a name outside __all__ that other modules (teaching, exercises, tests)
+# still use as ``claims.X``: the proposition evaluators, vocabularies and statistics helpers.
+from ..vocab import CONTROLLED_DESIGNS as CONTROLLED_DESIGNS
+from ..vocab import RANDOMIZED_DESIGNS as RANDOMIZED_DESIGNS
+from ._base import ALPHA as ALPHA
+from ._base import (
+    CLAIM_TYPES,
+    CLAIMS_COLUMNS,
+    CLAIMS_FILE,
+    NEWS_CRITERIA,
+    NEWS_CRITERIA_COLUMNS,
+    NEWS_CRITERIA_FILE,
+    SOURCE_FILES,
+    SOURCE_ORIGINS,
+    VERDICTS,
+    Evaluation,
+)
+from ._base import CONDITION_IDS as CONDITION_IDS
+from ._base import ONGOING_STATUSES as ONGOING_STATUSES
+from ._base import POOL_METHOD as POOL_METHOD
+from ._base import POOL_TEST as POOL_TEST
+from ._base import RESULT_COLUMNS as RESULT_COLUMNS
+from ._base import SUMMARY_EVENTS as SUMMARY_EVENTS
+from ._base import _is_randomized as _is_randomized
+from ._base import _num as _num
+from ._base import _pool as _pool
+from ._base import _rule_of_three as _rule_of_three
+from ._base import _text as _text
+from ._base import _wald as _wald
+from ._base import _wilson as _wilson
+from ._effects import _effect_rows as _effect_rows
+from .cli import _load_evidence as _load_evidence
+from .cli import claims_command
+from .efficacy import condition_rct_benefit as condition_rct_benefit
+from .efficacy import conditions_helped as conditions_helped
+from .efficacy import final_primary_significant as final_primary_significant
+from .efficacy import outcome_benefit as outcome_benefit
+from .efficacy import study_primary_benefit as study_primary_benefit
+from .evaluate import PROPOSITIONS, evaluate_claim, evaluate_claims, parse_args
+from .load import load_claims, load_news_criteria, score_sources, validate_claims
+from .safety import ae_any_range as ae_any_range
+from .safety import ae_kinds_reported as ae_kinds_reported
+from .safety import ae_most_common as ae_most_common
+from .safety import ae_similar_to_placebo as ae_similar_to_placebo
+from .safety import serious_ae_rare as serious_ae_rare
+from .safety import withdrawal_ae_max as withdrawal_ae_max
+from .studies import design_share as design_share
+from .studies import design_variety as design_variety
+from .studies import dose_range as dose_range
+from .studies import duration_range as duration_range
+from .studies import few_large_rcts as few_large_rcts
+from .studies import n_studies as n_studies
+from .studies import ongoing_registrations as ongoing_registrations
+from .studies import review_n_studies as review_n_studies
+from .studies import small_studies as small_studies
+from .studies import study_design as study_design
+from .studies import study_dose as study_dose
+from .studies import study_duration as study_duration
+from .studies import untestable as untestable
+
+__all__ = [
+    "CLAIM_TYPES",
+    "CLAIMS_COLUMNS",
+    "CLAIMS_FILE",
+    "NEWS_CRITERIA",
+    "NEWS_CRITERIA_COLUMNS",
+    "NEWS_CRITERIA_FILE",
+    "PROPOSITIONS",
+    "SOURCE_FILES",
+    "SOURCE_ORIGINS",
+    "VERDICTS",
+    "Evaluation",
+    "claims_command",
+    "evaluate_claim",
+    "evaluate_claims",
+    "load_claims",
+    "load_news_criteria",
+    "parse_args",
+    "score_sources",
+    "validate_claims",
+]

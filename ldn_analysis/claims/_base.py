@@ -1,0 +1,276 @@
+"""Vocabularies, :class:`Evaluation`, statistics wrappers and table helpers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import ChoiceError
+from ..pooling import PoolResult, pool
+from ..proportions import rule_of_three, wilson
+from ..vocab import RANDOMIZED_DESIGNS
+
+VERDICTS = ("supported", "overstated", "contradicted", "not_testable")
+CLAIM_TYPES = (
+    "effect",
+    "side_effect_frequency",
+    "side_effect_kind",
+    "duration",
+    "discontinuation",
+    "population",
+    "dose",
+    "mechanism",
+    "untestable",
+)
+SOURCE_FILES = (
+    "000_5cd4fe151a8fe73e.txt",
+    "001_81442b71808b589e.txt",
+    "002_902dfb8e700bca31.txt",
+    "003_5ab7ced4c9d46c94.txt",
+    "004_c7f8f98451a79302.txt",
+)
+# Where each text was published, as found with the search tool (pages corpus). The texts
+# themselves name no URL; 001's origin was not found in the stored pages.
+SOURCE_ORIGINS = {
+    "000_5cd4fe151a8fe73e.txt": "https://medicaldialogues.in/amp/medicine/news/"
+    "low-dose-naltrexone-promising-for-pain-relief-in-fibromyalgia-and-host-of-chronic-"
+    "conditions-102374",
+    "001_81442b71808b589e.txt": "",
+    # a copy dated 9 December 2022 matching the text word for word; Pain News Network's
+    # own page (15 November 2022) words some sentences differently
+    "002_902dfb8e700bca31.txt": "https://nullifynow.net/"
+    "promising-results-for-low-dose-naltrexone-as-a-painkiller-pain-news-network/",
+    "003_5ab7ced4c9d46c94.txt": "https://www.readbyqxmd.com/read/28325149/"
+    "low-dose-naltrexone-in-the-treatment-of-fibromyalgia",
+    "004_c7f8f98451a79302.txt": "https://www.newswise.com/articles/"
+    "low-dose-naltrexone-shows-promise-in-treating-pain-in-patients-with-fibromyalgia-"
+    "crohn-s-disease-low-back-pain-and-other-chronic-conditions",
+}
+# Condition ids of the extraction SPEC (/tmp/curation/SPEC.md) plus ``any``.
+CONDITION_IDS = (
+    "fibromyalgia",
+    "crohns_disease",
+    "ulcerative_colitis",
+    "ibd_mixed",
+    "diabetic_neuropathy",
+    "neuropathic_pain_other",
+    "chronic_low_back_pain",
+    "rheumatoid_arthritis",
+    "arthritis_other",
+    "crps",
+    "multiple_sclerosis",
+    "interstitial_cystitis",
+    "long_covid",
+    "me_cfs",
+    "gulf_war_illness",
+    "headache",
+    "mixed_chronic_pain",
+    "dermatologic",
+    "other",
+    "any",
+)
+CLAIMS_FILE = "claims.csv"
+NEWS_CRITERIA_FILE = "news_criteria.csv"
+CLAIMS_COLUMNS = (
+    "claim_id",
+    "source_file",
+    "claim_text",
+    "claim_type",
+    "condition",
+    "proposition",
+    "proposition_args",
+    "source_url",
+    "notes",
+)
+NEWS_CRITERIA_COLUMNS = (
+    "source_file",
+    "criterion",
+    "met",
+    "applicable",
+    "evidence",
+    "criteria_url",
+    "notes",
+)
+# HealthNewsReview.org's ten criteria; #6 is split into its two halves.
+NEWS_CRITERIA = (
+    "costs",
+    "benefits_quantified",
+    "harms_quantified",
+    "evidence_quality",
+    "disease_mongering_avoided",
+    "independent_sources",
+    "conflicts_disclosed",
+    "alternatives",
+    "availability",
+    "novelty",
+    "beyond_news_release",
+)
+RESULT_COLUMNS = (
+    "claim_id",
+    "source_file",
+    "claim_text",
+    "verdict",
+    "deciding_numbers",
+    "deciding_sources",
+    "explanation",
+)
+
+SUMMARY_EVENTS = ("any_ae", "serious_ae", "withdrawal_ae")
+ONGOING_STATUSES = (
+    "recruiting",
+    "not_yet_recruiting",
+    "active_not_recruiting",
+    "enrolling_by_invitation",
+)
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The outcome of testing one claim against the evidence base.
+
+    Attributes
+    ----------
+    verdict : str
+        One of :data:`VERDICTS`.
+    deciding_numbers : str
+        The numbers the rule compared, in words a student can recompute.
+    deciding_sources : tuple of str
+        Study ids (or review ids / registry ids) that supplied those numbers.
+    explanation : str
+        Why the rule gave this verdict.
+    """
+
+    verdict: str
+    deciding_numbers: str
+    deciding_sources: tuple[str, ...]
+    explanation: str
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ChoiceError("verdict", self.verdict, VERDICTS)
+
+
+# --------------------------------------------------------------------------------------
+# Statistics (thin wrappers over the engine, so every rule uses the same settings).
+# --------------------------------------------------------------------------------------
+
+POOL_METHOD = "REML"
+POOL_TEST = "z"
+
+
+def _wilson(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
+    """Return the Wilson score interval for ``x`` events in ``n`` as proportions."""
+    lo, hi = wilson(x, n, level)
+    return float(lo), float(hi)
+
+
+def _wald(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
+    """Return the (unclipped) Wald interval ``p +/- z*sqrt(p(1-p)/n)`` as proportions.
+
+    Only for teaching the contrast with Wilson; no rule uses it.
+    """
+    z = float(stats.norm.isf((1 - level) / 2))
+    p = x / n
+    half = z * math.sqrt(p * (1 - p) / n)
+    return p - half, p + half
+
+
+def _rule_of_three(n: float) -> float:
+    """Return the approximate 95% upper bound ``3/n`` for 0 events in ``n`` (capped at 1)."""
+    return min(1.0, float(rule_of_three(n)))
+
+
+def _pool(yi: Sequence[float], vi: Sequence[float]) -> PoolResult:
+    """Pool oriented effects: random effects, REML tau^2, z test (I2 in percent)."""
+    return pool(np.asarray(yi, dtype=float), np.asarray(vi, dtype=float), POOL_METHOD, POOL_TEST)
+
+
+# --------------------------------------------------------------------------------------
+# Table access helpers (robust to missing tables/columns and to 'true'/'false' strings).
+# --------------------------------------------------------------------------------------
+
+
+def _table(evidence: Any, name: str) -> pd.DataFrame:
+    df = getattr(evidence, name, None)
+    if df is None:
+        return pd.DataFrame()
+    return df
+
+
+def _col(df: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series([default] * len(df), index=df.index, dtype=object)
+
+
+def _num(df: pd.DataFrame, name: str) -> pd.Series:
+    return pd.to_numeric(_col(df, name), errors="coerce")
+
+
+def _text(df: pd.DataFrame, name: str) -> pd.Series:
+    return _col(df, name, "").fillna("").astype(str).str.strip()
+
+
+def _truthy(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: str(v).strip().lower() in ("true", "1", "yes", "t"))
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split("|") if v.strip()]
+    if isinstance(value, Iterable):
+        return [str(v).strip() for v in value]
+    return [str(value)]
+
+
+def _studies(evidence: Any, condition: str = "any") -> pd.DataFrame:
+    df = _table(evidence, "studies")
+    if df.empty:
+        return df
+    if condition != "any":
+        wanted = set(_as_list(condition))
+        df = df[_text(df, "condition").isin(wanted)]
+    return df
+
+
+def _is_randomized(df: pd.DataFrame) -> pd.Series:
+    return _text(df, "design").isin(RANDOMIZED_DESIGNS) | _truthy(_col(df, "randomized", ""))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _find_studies(
+    evidence: Any,
+    study: str | None = None,
+    nct: str | None = None,
+    author: str | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    df = _table(evidence, "studies")
+    if df.empty:
+        return df
+    mask = pd.Series(True, index=df.index)
+    if study:
+        mask &= _text(df, "study_id").isin(_as_list(study))
+    if nct:
+        mask &= _text(df, "nct_id").str.upper() == str(nct).upper()
+    if author:
+        mask &= _text(df, "first_author").str.lower() == str(author).lower()
+    if year:
+        mask &= _num(df, "year") == int(year)
+    return df[mask]
+
+
+def _sources(ids: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(i) for i in ids if str(i) and str(i) != "nan"))

@@ -1,0 +1,174 @@
+"""Summary of a loaded evidence base and the ``data check`` command."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ldn_analysis import paths
+from ldn_analysis.errors import DataValidationError, LDNError
+from ldn_analysis.vocab import (
+    CONTROLLED_DESIGNS,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ldn_analysis.data import Evidence
+from .package import undeclared_files
+
+# --------------------------------------------------------------------------------------
+# Summary and command
+# --------------------------------------------------------------------------------------
+
+
+def summarize(evidence: Evidence) -> dict[str, Any]:
+    """Summarize a loaded evidence base as plain JSON-serializable values.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        As returned by :func:`ldn_analysis.data.load_evidence`.
+
+    Returns
+    -------
+    dict
+        ``version``, ``data_dir``, ``n_studies`` (rows of studies.csv),
+        ``n_linked_publications`` (rows with a linked_study_id),
+        ``studies_by_condition_design`` (``{condition: {design: count}}``, present values
+        only), ``conditions_present``, ``designs`` (vocabulary order), ``n_randomized``,
+        ``n_participants`` (sum of n_enrolled over studies that are not linked secondary
+        publications; blanks count 0), ``n_studies_without_n_enrolled``,
+        ``n_outcome_rows``, ``n_controlled_trials`` (controlled designs, see
+        :data:`CONTROLLED_DESIGNS`), ``n_controlled_trials_with_outcomes`` (with at least
+        one outcome row comparing LDN with placebo or an active comparator),
+        ``n_ae_rows``, ``n_studies_with_ae``, ``n_registrations``,
+        ``n_registrations_linked``, ``n_reviews`` (distinct review_id),
+        ``n_review_results`` and ``checksums``.
+    """
+    s = evidence.studies
+    o = evidence.outcomes
+    ae = evidence.adverse_events
+    by = s.groupby(["condition", "design"], observed=True).size()
+    designs = evidence.designs()
+    table: dict[str, dict[str, int]] = {}
+    for (cond, design), count in by.items():
+        table.setdefault(str(cond), {})[str(design)] = int(count)
+    table = {c: {d: table[c][d] for d in designs if d in table[c]} for c in sorted(table)}
+    primary = s["linked_study_id"].isna()
+    controlled = s.loc[s["design"].isin(CONTROLLED_DESIGNS), "study_id"]
+    compared = o.loc[o["comparison"] != "ldn_pre_post", "study_id"]
+    return {
+        "version": evidence.version,
+        "data_dir": str(evidence.data_dir),
+        "n_studies": int(len(s)),
+        "n_linked_publications": int((~primary).sum()),
+        "studies_by_condition_design": table,
+        "conditions_present": evidence.conditions_present(),
+        "designs": designs,
+        "n_randomized": int(s["randomized"].fillna(False).sum()),
+        "n_participants": int(s.loc[primary, "n_enrolled"].fillna(0).sum()),
+        "n_studies_without_n_enrolled": int(s["n_enrolled"].isna().sum()),
+        "n_outcome_rows": int(len(o)),
+        "n_controlled_trials": int(controlled.nunique()),
+        "n_controlled_trials_with_outcomes": int(controlled.isin(compared).sum()),
+        "n_ae_rows": int(len(ae)),
+        "n_studies_with_ae": int(ae["study_id"].nunique()),
+        "n_registrations": int(len(evidence.registrations)),
+        "n_registrations_linked": int(evidence.registrations["linked_study_id"].notna().sum()),
+        "n_reviews": int(evidence.reviews["review_id"].nunique()),
+        "n_review_results": int(len(evidence.reviews)),
+        "checksums": dict(evidence.checksums),
+    }
+
+
+def format_summary(summary: Mapping[str, Any]) -> str:
+    """Render :func:`summarize` output as readable text for the terminal.
+
+    Parameters
+    ----------
+    summary : mapping
+        As returned by :func:`summarize`.
+
+    Returns
+    -------
+    str
+        Multi-line text: a condition x design table with totals, then the counts.
+    """
+    lines = [
+        f"LDN evidence base, data version {summary['version']}",
+        f"Data folder: {summary['data_dir']}",
+        "All checks passed.",
+        "",
+    ]
+    table = summary["studies_by_condition_design"]
+    if table:
+        frame = pd.DataFrame(table).T.reindex(columns=summary["designs"]).fillna(0).astype(int)
+        frame.loc["total"] = frame.sum()
+        frame["total"] = frame.sum(axis=1)
+        frame.index.name = "condition \\ design"
+        lines += ["Studies by condition and design:", frame.to_string(), ""]
+    else:
+        lines += ["No studies yet.", ""]
+    n = summary
+    lines += [
+        f"Studies:                          {n['n_studies']} "
+        f"({n['n_linked_publications']} linked secondary publication(s))",
+        f"Randomized studies:               {n['n_randomized']}",
+        f"Participants (sum of n_enrolled): {n['n_participants']:,} "
+        f"({n['n_studies_without_n_enrolled']} stud(ies) without n_enrolled)",
+        f"Outcome rows:                     {n['n_outcome_rows']}",
+        f"Controlled trials with outcomes:  {n['n_controlled_trials_with_outcomes']} of "
+        f"{n['n_controlled_trials']} controlled trials",
+        f"Studies with adverse-event data:  {n['n_studies_with_ae']} ({n['n_ae_rows']} rows)",
+        f"Registrations:                    {n['n_registrations']} "
+        f"({n['n_registrations_linked']} linked to a study)",
+        f"Reviews:                          {n['n_reviews']} ({n['n_review_results']} result rows)",
+        f"Data version:                     {n['version']}",
+    ]
+    return "\n".join(lines)
+
+
+def check_command(data_dir: str | Path | None = None) -> int:
+    """Validate the evidence base and print a summary or the problems.
+
+    This is the body of ``python -m ldn_analysis data check [--data-dir DIR]``.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        The data folder; default ``$LDN_DATA_DIR`` or ``data/``.
+
+    Returns
+    -------
+    int
+        0 when the data are valid (summary printed to stdout); 1 when there are problems
+        (listed on stderr, one per line, each with its fix; no traceback).
+    """
+    from ldn_analysis.data import load_evidence
+
+    folder = Path(data_dir) if data_dir is not None else paths.data_dir()
+    try:
+        evidence = load_evidence(folder)
+    except DataValidationError as exc:
+        print(f"Data check FAILED for {folder}", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        print(
+            "Fix the problems above (rows are data rows: row 1 is the first row under the "
+            "header, spreadsheet row 2) and run the check again.",
+            file=sys.stderr,
+        )
+        return 1
+    except LDNError as exc:
+        print(f"Data check FAILED for {folder}: {exc}", file=sys.stderr)
+        return 1
+    print(format_summary(summarize(evidence)))
+    extra = undeclared_files(folder)
+    if extra:
+        print(
+            f"\nNote: {', '.join(extra)} not checked: no resource in datapackage.json "
+            "(add one with its Table Schema)."
+        )
+    return 0
