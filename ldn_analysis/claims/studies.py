@@ -20,6 +20,9 @@ from ._base import (
     _text,
 )
 
+#: What a named-study rule returns when the study is not in the evidence base.
+_NOT_CURATED = Evaluation("not_testable", "study not curated", (), "Study not curated yet.")
+
 
 def study_design(
     evidence: Any,
@@ -36,7 +39,7 @@ def study_design(
     """
     found = _find_studies(evidence, study, nct, author, year)
     if found.empty:
-        return Evaluation("not_testable", "study not curated", (), "Study not curated yet.")
+        return _NOT_CURATED
     r = found.iloc[0]
     sid, design = str(r.get("study_id")), str(r.get("design"))
     wanted = _as_list(designs)
@@ -63,7 +66,7 @@ def study_duration(
     """
     found = _find_studies(evidence, study, nct, author, year)
     if found.empty:
-        return Evaluation("not_testable", "study not curated", (), "Study not curated yet.")
+        return _NOT_CURATED
     r = found.iloc[0]
     sid = str(r.get("study_id"))
     dur = pd.to_numeric(r.get("duration_weeks"), errors="coerce")
@@ -89,7 +92,7 @@ def study_dose(
     """
     found = _find_studies(evidence, study, nct, author, year)
     if found.empty:
-        return Evaluation("not_testable", "study not curated", (), "Study not curated yet.")
+        return _NOT_CURATED
     r = found.iloc[0]
     sid = str(r.get("study_id"))
     lo = pd.to_numeric(r.get("dose_mg_min"), errors="coerce")

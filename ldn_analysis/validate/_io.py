@@ -11,15 +11,13 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ldn_analysis.errors import Problem
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 from ._problems import (
     _BAD_CHAR,
     _HEAD_BYTES,
@@ -29,6 +27,7 @@ from ._problems import (
     _UTF8_BOM,
     MAX_PER_CHECK,
     _Collector,
+    _file_problem,
 )
 
 # --------------------------------------------------------------------------------------
@@ -127,11 +126,8 @@ def _offset_problems(text: str, file: str, header_len: int, bom_len: int) -> lis
         if m:
             offset = len(text[: m.start()].encode("utf-8", "surrogateescape")) + bom_len
             collector.add(
-                Problem(
+                _file_problem(
                     file,
-                    None,
-                    None,
-                    None,
                     f"unreadable character at byte offset {offset}",
                     _RESAVE_UTF8,
                 )
@@ -312,11 +308,8 @@ def _read_csv(
         raw = path.read_bytes()
     except FileNotFoundError:
         collector.add(
-            Problem(
+            _file_problem(
                 file,
-                None,
-                None,
-                None,
                 "file is missing",
                 f"Add {file} (at least its header row) or remove the '{resource['name']}' "
                 "resource from datapackage.json.",
@@ -325,11 +318,8 @@ def _read_csv(
         return None, None
     except OSError as exc:
         collector.add(
-            Problem(
+            _file_problem(
                 file,
-                None,
-                None,
-                None,
                 f"cannot read the file: {exc}",
                 "Check the file's permissions and that it is a regular file.",
             )
@@ -337,11 +327,8 @@ def _read_csv(
         return None, None
     if _NOT_BLANK.search(raw) is None:
         collector.add(
-            Problem(
+            _file_problem(
                 file,
-                None,
-                None,
-                None,
                 "file is empty (not even a header row)",
                 f"Write the header row ({', '.join(fields[:4])}, ...) followed by the "
                 "data rows; see data/README.md.",
@@ -351,11 +338,8 @@ def _read_csv(
     for bom, encoding in _OTHER_BOMS:
         if raw.startswith(bom):
             collector.add(
-                Problem(
+                _file_problem(
                     file,
-                    None,
-                    None,
-                    None,
                     f"file is encoded as {encoding}, not UTF-8 (it starts with a "
                     f"{encoding} byte-order mark)",
                     _RESAVE_UTF8,

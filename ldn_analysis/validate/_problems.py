@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ldn_analysis.errors import Problem
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 
 #: Problems listed per (check, file, column) before the rest are only counted.
 MAX_PER_CHECK = 20
@@ -65,6 +61,11 @@ def _fmt(value: Any) -> str:
     """Format a cell value for a message (``blank`` for missing values)."""
     value = _py(value)
     return "blank" if value is None else str(value)
+
+
+def _file_problem(file: str, message: str, fix: str) -> Problem:
+    """Return a problem about a whole file (no row, column or value)."""
+    return Problem(file, None, None, None, message, fix)
 
 
 class _Collector:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,8 +16,6 @@ from ldn_analysis.vocab import (
     RANDOMIZED_DESIGNS,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 from ._problems import MAX_PER_CHECK
 from .schema import _key_index
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ldn_analysis import paths
 from ldn_analysis.errors import Problem
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-from ._problems import _RESAVE_UTF8, _SUPPORTED_TYPES, CORE_TABLES
+from ._problems import _RESAVE_UTF8, _SUPPORTED_TYPES, CORE_TABLES, _file_problem
 
 # --------------------------------------------------------------------------------------
 # Descriptor
@@ -44,11 +42,8 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]
     path = folder / name
     if not folder.is_dir():
         return None, [
-            Problem(
+            _file_problem(
                 str(folder),
-                None,
-                None,
-                None,
                 "data folder does not exist",
                 "Pass an existing folder with --data-dir, or set LDN_DATA_DIR to one.",
             )
@@ -57,26 +52,20 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         return None, [
-            Problem(
+            _file_problem(
                 name,
-                None,
-                None,
-                None,
                 f"no {name} in {folder}",
                 f"Copy data/{name} from the repository into the folder.",
             )
         ]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, None, None, None, f"cannot read the file: {exc}", _RESAVE_UTF8)]
+        return None, [_file_problem(name, f"cannot read the file: {exc}", _RESAVE_UTF8)]
     try:
         desc = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [
-            Problem(
+            _file_problem(
                 name,
-                None,
-                None,
-                None,
                 f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                 "Fix the JSON syntax there (a missing comma or quote is the usual cause).",
             )

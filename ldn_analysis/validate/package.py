@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ldn_analysis import paths
-from ldn_analysis.errors import DataValidationError, Problem
+from ldn_analysis.errors import DataValidationError
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 from ._io import _drop_blank_and_header_rows, _read_csv
-from ._problems import _Collector
+from ._problems import _Collector, _file_problem
 from .descriptor import read_descriptor
 from .rules import _run_rules
 from .schema import _check_fields, _check_foreign_keys, _check_primary_key
@@ -118,11 +116,8 @@ def validate_package(folder: str | Path | None = None) -> ValidatedPackage:
             raw, checksum = _read_csv(folder / str(res["path"]), res, collector)
         except Exception as exc:  # noqa: BLE001 - unreadable input must name the file
             collector.add(
-                Problem(
+                _file_problem(
                     str(res["path"]),
-                    None,
-                    None,
-                    None,
                     f"could not read the file: {exc}",
                     "Check that it is a comma-separated UTF-8 text file.",
                 )

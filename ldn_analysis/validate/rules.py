@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ldn_analysis import paths
-from ldn_analysis.errors import Problem
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-from ._problems import _Collector, _fmt
+from ._problems import _Collector, _file_problem, _fmt
 from .checks import (
     _REVIEW_LEVEL,
     Rule,
@@ -313,11 +310,8 @@ def _run_rules(
             findings = rule.find(view)
         except Exception as exc:  # noqa: BLE001 - a rule bug must not hide the data problems
             collector.add(
-                Problem(
+                _file_problem(
                     paths.DATAPACKAGE,
-                    None,
-                    None,
-                    None,
                     f"internal error in rule {rule.id}: {exc!r}",
                     "Report this to the maintainers together with the data folder.",
                 )

@@ -6,13 +6,11 @@ import difflib
 import functools
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 from ._problems import _INT_TEXT, _NAN_INF_TEXT, _NUM_TEXT, _Collector, _fmt
 from .descriptor import _as_list
 
