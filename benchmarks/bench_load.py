@@ -1,8 +1,8 @@
 """Benchmark: load + validate + summarize synthetic evidence bases of 1k, 10k and 100k studies.
 
 The synthetic bases are written to a temporary folder with the real ``datapackage.json``
-and ``conditions.csv``. Rows are shaped like the curated data (ids, vocabularies, blanks,
-a few hundred characters of notes) and satisfy every rule, so the timing is the happy path
+and the curated-size ``conditions.csv``, ``claims.csv`` and ``news_criteria.csv``. Rows are
+shaped like the curated data (ids, vocabularies, blanks, a few hundred characters of notes) and satisfy every rule, so the timing is the happy path
 of :func:`ldn_analysis.data.load_evidence` followed by :func:`ldn_analysis.validate.summarize`.
 Other tables are proportional to the studies, with the ratios of the curated base at the
 time of writing: :data:`PER_STUDY`.
@@ -282,7 +282,8 @@ def make_synthetic(
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(DATA_DIR / "datapackage.json", folder / "datapackage.json")
-    shutil.copy(DATA_DIR / "conditions.csv", folder / "conditions.csv")
+    for table in ("conditions.csv", "claims.csv", "news_criteria.csv"):  # curated size
+        shutil.copy(DATA_DIR / table, folder / table)
     conditions = pd.read_csv(folder / "conditions.csv", dtype=str)["id"].tolist()
     studies = _studies(rng, n_studies, conditions)
     counts = {k: max(1, round(v * n_studies)) for k, v in PER_STUDY.items()}

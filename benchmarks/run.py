@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = importlib.import_module(f"benchmarks.{name}").run()
         except Exception as exc:  # report and go on: a benchmark never fails the build
             traceback.print_exc()
-            lines.append(f"| {name} | - | - | - | not run: {type(exc).__name__}: {exc} |")
+            reason = " ".join(str(exc).split())  # one table row, however long the message
+            lines.append(f"| {name} | - | - | - | not run: {type(exc).__name__}: {reason} |")
             continue
         for row in rows:
             lines.append(

@@ -363,23 +363,24 @@ BUILDERS = {
 }
 
 
-def notebook(name: str):
-    """Return (parameters, notebook node) for one notebook."""
-    params, meta, cells = BUILDERS[name]()
+# The display name matches ipykernel's own kernelspec, so JupyterLab starts it without asking.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def new_notebook(name: str, cells: list, meta: dict):
+    """Return a notebook node with stable cell ids, the kernelspec and ``meta``."""
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
     for i, cell in enumerate(nb.cells):
         cell.id = f"{name.replace('_', '-')}-{i:02d}"
-    nb.metadata = {
-        "kernelspec": {
-            "display_name": "Python 3 (ipykernel)",
-            "language": "python",
-            "name": "python3",
-        },
-        "language_info": {"name": "python"},
-        **meta,
-    }
-    return params, nb
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}, **meta}
+    return nb
+
+
+def notebook(name: str):
+    """Return (parameters, notebook node) for one notebook."""
+    params, meta, cells = BUILDERS[name]()
+    return params, new_notebook(name, cells, meta)
 
 
 def _declared(path: Path) -> tuple[dict, list]:

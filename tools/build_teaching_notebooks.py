@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from build_notebooks import code, md, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -43,19 +44,6 @@ builds both modes by default.
 | parameter | default | meaning |
 |---|---|---|
 | `mode` | `"student"` | `student` hides the worked solutions; `instructor` shows them under each exercise. |"""
-
-
-def md(text: str):
-    """Return a markdown cell."""
-    return nbformat.v4.new_markdown_cell(text.strip())
-
-
-def code(text: str, tags: tuple[str, ...] = ()):
-    """Return a code cell (optionally tagged)."""
-    cell = nbformat.v4.new_code_cell(text.strip())
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
 
 
 def parameter_cells() -> list:
@@ -568,16 +556,7 @@ def exercises_used(cells: list) -> list[str]:
 
 def notebook(name: str):
     """Return the notebook node of one teaching notebook."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = BUILDERS[name]()
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"{name.replace('_', '-')}-{i:02d}"
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-        "ldn": {"expand": ["mode"]},
-    }
-    return nb
+    return new_notebook(name, BUILDERS[name](), {"ldn": {"expand": ["mode"]}})
 
 
 def teaching_doc() -> str:
