@@ -48,10 +48,10 @@ bench: $(STAMP) r-deps ## Run the benchmarks and write benchmarks/RESULTS.md
 	$(PY) -m benchmarks.run
 
 browser-deps: ## Install Debian's chromium for the browser tests when it is missing
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 r-deps: ## Install R and metafor from Debian when missing (benchmarks, fixture regeneration)
-	@command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(metafor)' >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq r-cran-metafor r-cran-lme4 >/dev/null; }
+	@command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(metafor)' >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-cran-metafor r-cran-lme4 >/dev/null; }
 
 clean: ## Remove reports/ and caches (never data/)
 	rm -rf reports .pytest_cache .ruff_cache
