@@ -29,9 +29,7 @@ and random-effects pooling (REML, z test) from ``ldn_analysis.pooling.pool``.
 """
 
 # ``X as X`` marks a name outside __all__ that other modules (teaching, exercises, tests)
-# still use as ``claims.X``: the proposition evaluators, vocabularies and statistics helpers.
-from ..vocab import CONTROLLED_DESIGNS as CONTROLLED_DESIGNS
-from ..vocab import RANDOMIZED_DESIGNS as RANDOMIZED_DESIGNS
+# still use as ``claims.X``: the proposition evaluators and statistics helpers (design vocabularies live in ldn_analysis.vocab).
 from ._base import ALPHA as ALPHA
 from ._base import (
     CLAIM_TYPES,
