@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from ldn_analysis import vocab
-from ldn_analysis.data import load_evidence
+from ldn_analysis.data.evidence import load_evidence
+from ldn_analysis.data.validation import summarize
 from ldn_analysis.paths import DATA_DIR
-from ldn_analysis.validate import summarize
 
 SIZES = (1_000, 10_000, 100_000)
 BUDGET_SECONDS = 3.0

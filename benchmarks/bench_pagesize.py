@@ -21,7 +21,7 @@ def _default_page(ipynb: Path) -> int:
     import plotly.io as pio
     from nbconvert import HTMLExporter
 
-    from ldn_analysis.display import PLOTLY_MIMETYPE
+    from ldn_analysis.text.display import PLOTLY_MIMETYPE
 
     nb = nbformat.read(ipynb, as_version=4)
     first = True

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ldn_analysis.pooling import pool, pool_many
+from ldn_analysis.stats.rma import pool, pool_many
 
 GROUPS, STUDIES, SEED = 1000, 10, 20240601
 

@@ -18,7 +18,7 @@ BIN = Path(sys.executable).parent
 
 
 def _baseline(jobs, out: Path) -> float:
-    from ldn_analysis.report import notebook_paths
+    from ldn_analysis.report.runner import notebook_paths
 
     books = notebook_paths()
     out.mkdir(parents=True, exist_ok=True)
@@ -49,7 +49,7 @@ def _candidate(out: Path) -> float:
 
 def run() -> list[dict]:
     """Time both ways of building every default report."""
-    from ldn_analysis.report import plan
+    from ldn_analysis.report.runner import plan
 
     jobs = plan()
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import LDNError, ParameterError
+from ldn_analysis.errors import LDNError, ParameterError
 
 EPILOG = """examples:
   python -m ldn_analysis report                          every report, default parameters
@@ -90,8 +90,8 @@ def _parameters(args: argparse.Namespace) -> dict:
 
 
 def _list_notebooks() -> int:
-    from .parameters import PARAMETERS
-    from .report import _declared, notebook_paths
+    from ldn_analysis.report.parameters import PARAMETERS
+    from ldn_analysis.report.runner import _declared, notebook_paths
 
     for name, path in notebook_paths().items():
         print(name)
@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "report":
         if args.list:
             return _list_notebooks()
-        from .report import run_reports
+        from ldn_analysis.report.runner import run_reports
 
         return run_reports(
             args.notebook,
@@ -118,10 +118,10 @@ def _run(args: argparse.Namespace) -> int:
             out_dir=args.output_dir,
         )
     if args.command == "data":
-        from .validate import check_command
+        from ldn_analysis.data.check import check_command
 
         return check_command(args.data_dir)
-    from .claims import claims_command
+    from ldn_analysis.claims import claims_command
 
     return claims_command(fmt=args.format, data_dir=args.data_dir)
 

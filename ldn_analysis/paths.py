@@ -13,7 +13,7 @@ from pathlib import Path
 PROJ_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = Path(__file__).resolve().parent
 NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATES_DIR = PACKAGE_DIR / "report" / "templates"
 BENCHMARKS_DIR = PROJ_ROOT / "benchmarks"
 SOURCES_DIR = PROJ_ROOT.parent / "shared" / "sources"
 

@@ -490,7 +490,7 @@ def test_claims_files_validate_against_the_proposed_resources(tmp_path):
     """
     import json
 
-    from ldn_analysis.validate import validate_package
+    from ldn_analysis.data.validation import validate_package
 
     if not (DATA_DIR / "datapackage.json").is_file():
         pytest.skip("data/datapackage.json not present yet")

@@ -13,15 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ldn_analysis.data import Evidence, load_evidence
+from ldn_analysis.data.check import check_command, summarize
+from ldn_analysis.data.evidence import Evidence, load_evidence
+from ldn_analysis.data.validation import MAX_PER_CHECK, RULES, undeclared_files
 from ldn_analysis.errors import DataValidationError, Problem
-from ldn_analysis.validate import (
-    MAX_PER_CHECK,
-    RULES,
-    check_command,
-    summarize,
-    undeclared_files,
-)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from ldn_analysis import exercises as X
 from ldn_analysis.claims import VERDICTS, load_claims
 from ldn_analysis.errors import ChoiceError, LDNError
 from ldn_analysis.paths import DATA_DIR
+from ldn_analysis.teaching import exercises as X
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claims"
 TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews")

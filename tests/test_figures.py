@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ldn_analysis import figures, palette
-from ldn_analysis.pooling import pool
+from ldn_analysis import figures
+from ldn_analysis.figures import palette
+from ldn_analysis.stats.rma import pool
 
 URL = "https://example.org/{}"
 
@@ -435,7 +436,7 @@ def test_one_layout_for_every_chart(studies, effects, result):
 
 
 def test_chart_show_uses_the_display_helpers(monkeypatch, studies):
-    from ldn_analysis import display
+    from ldn_analysis.text import display
 
     shown = []
     monkeypatch.setattr(display, "show", lambda fig, alt: shown.append(("fig", alt)))
@@ -565,7 +566,7 @@ def fake_evidence():
 
 
 def test_efficacy_pools_one_row_per_study(fake_evidence):
-    from ldn_analysis import views
+    from ldn_analysis import analysis as views
 
     sel = views.select(fake_evidence, "fakeitis")
     eff = views.efficacy(sel, "pain", "REML", "z")
@@ -581,7 +582,8 @@ def test_efficacy_pools_one_row_per_study(fake_evidence):
 
 
 def test_certainty_downgrades_with_reasons(fake_evidence):
-    from ldn_analysis import summary, views
+    from ldn_analysis import analysis as views
+    from ldn_analysis.text import summaries as summary
 
     sel = views.select(fake_evidence, "fakeitis")
     c = summary.certainty(views.efficacy(sel, "pain", "REML", "z"), sel)
@@ -601,7 +603,8 @@ def test_certainty_downgrades_with_reasons(fake_evidence):
 
 
 def test_summaries_are_generated_from_the_numbers(fake_evidence):
-    from ldn_analysis import summary, views
+    from ldn_analysis import analysis as views
+    from ldn_analysis.text import summaries as summary
 
     sel = views.select(fake_evidence, "fakeitis")
     eff = views.efficacy(sel, "pain", "REML", "z")
@@ -627,7 +630,8 @@ def test_summaries_are_generated_from_the_numbers(fake_evidence):
 
 
 def test_adverse_event_tables(fake_evidence):
-    from ldn_analysis import summary, views
+    from ldn_analysis import analysis as views
+    from ldn_analysis.text import summaries as summary
 
     sel = views.select(fake_evidence)
     ae = views.ae_table(sel)

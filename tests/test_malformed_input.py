@@ -28,9 +28,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ldn_analysis.data import load_evidence
+from ldn_analysis.data.check import check_command
+from ldn_analysis.data.evidence import load_evidence
 from ldn_analysis.errors import DataValidationError, Problem
-from ldn_analysis.validate import check_command
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -16,7 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ldn_analysis import diagnostics, effects, pooling, proportions
+from ldn_analysis.analysis import effects as row_effects
+from ldn_analysis.stats import diagnostics, proportions
+from ldn_analysis.stats import escalc as effects
+from ldn_analysis.stats import rma as pooling
 
 # Tolerances, declared once.
 # Closed forms (escalc effect sizes, FE/DL/HE/SJ estimates, Q, I^2, H^2, CIs from them) are
@@ -193,7 +196,7 @@ def test_compute_effects_matches_escalc(better):
         "arm_means", (nd["m1i"], nd["sd1i"]), (nd["m2i"], nd["sd2i"]), nd["n1i"], nd["n2i"], better
     )
     for measure, key in (("SMD", "smd"), ("MD", "md")):
-        out = effects.compute_effects(rows, measure=measure)
+        out = row_effects.compute_effects(rows, measure=measure)
         close("compute_effects", out.yi, sign * arr(r[key]["yi"]), RTOL_CLOSED, key)
         close("compute_effects", out.vi, r[key]["vi"], RTOL_CLOSED, key)
     pp = d["pre_post"]
@@ -202,7 +205,7 @@ def test_compute_effects_matches_escalc(better):
         better,
     )  # fmt: skip
     for measure, key in (("SMD", "pre_post_smcr"), ("MD", "pre_post_mc")):
-        out = effects.compute_effects(rows, measure=measure, rho=0.5)
+        out = row_effects.compute_effects(rows, measure=measure, rho=0.5)
         close("compute_effects", out.yi, sign * arr(r[key]["yi"]), RTOL_CLOSED, key)
         close("compute_effects", out.vi, r[key]["vi"], RTOL_CLOSED, key)
     xo = d["crossover"]
@@ -211,7 +214,7 @@ def test_compute_effects_matches_escalc(better):
         better, "rct_crossover",
     )  # fmt: skip
     for measure, key in (("SMD", "crossover_smcr"), ("MD", "crossover_mc")):
-        out = effects.compute_effects(rows, measure=measure, rho=0.5)
+        out = row_effects.compute_effects(rows, measure=measure, rho=0.5)
         close("compute_effects", out.yi, sign * arr(r[key]["yi"]), RTOL_CLOSED, key)
         close("compute_effects", out.vi, r[key]["vi"], RTOL_CLOSED, key)
         assert out.conversion.str.contains("rho = 0.5").all()

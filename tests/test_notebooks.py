@@ -17,8 +17,8 @@ import nbformat
 import papermill
 import pytest
 
-from ldn_analysis.display import PLOTLY_MIMETYPE
-from ldn_analysis.parameters import PARAMETERS
+from ldn_analysis.report.parameters import PARAMETERS
+from ldn_analysis.text.display import PLOTLY_MIMETYPE
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(

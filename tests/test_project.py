@@ -60,7 +60,7 @@ def test_ci_runs_make_test():
 
 
 def test_readme_documents_every_report_parameter():
-    from ldn_analysis.parameters import PARAMETERS
+    from ldn_analysis.report.parameters import PARAMETERS
 
     readme = (ROOT / "README.md").read_text()
     missing = [name for name in PARAMETERS if f"| `{name}` |" not in readme]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ldn_analysis import report
 from ldn_analysis.errors import ParameterError
+from ldn_analysis.report import runner as report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +139,7 @@ def test_parameter_values_that_look_like_code_stay_data(tmp_path):
 
 
 def test_unknown_condition_in_the_real_data_exits_2_listing_conditions(tmp_path):
-    from ldn_analysis.data import load_evidence
+    from ldn_analysis.data.evidence import load_evidence
 
     proc = subprocess.run(
         [sys.executable, "-m", "ldn_analysis", "report", "-p", "condition", "no_such_condition"]
@@ -157,7 +157,7 @@ def test_unknown_condition_in_the_real_data_exits_2_listing_conditions(tmp_path)
 
 
 def test_make_report_plan_covers_every_notebook_and_condition():
-    from ldn_analysis.data import load_evidence
+    from ldn_analysis.data.evidence import load_evidence
 
     jobs = report.plan()
     names = {j.notebook for j in jobs}

@@ -10,8 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ldn_analysis import diagnostics, effects, pooling, proportions
+from ldn_analysis.analysis import effects as row_effects
 from ldn_analysis.errors import ChoiceError
+from ldn_analysis.stats import diagnostics, proportions
+from ldn_analysis.stats import escalc as effects
+from ldn_analysis.stats import rma as pooling
 
 FIXTURES = Path(__file__).parent / "fixtures" / "metafor"
 BCG = json.loads((FIXTURES / "bcg_grid.json").read_text())["data"]
@@ -32,7 +35,7 @@ RTOL = 1e-10  # R's binom.test / prop.test limits are closed forms or root-findi
             ),  # fmt: skip
             pooling.TAU2_ESTIMATORS,
         ),
-        (lambda: effects.compute_effects(pd.DataFrame(), measure="ROM"), effects.MEASURES),
+        (lambda: row_effects.compute_effects(pd.DataFrame(), measure="ROM"), row_effects.MEASURES),
         (lambda: effects.compute_ae_effects([1], [10], [2], [10], "HR"), effects.BINARY_MEASURES),
         (lambda: proportions.pool_proportions([1, 2], [10, 10], model="beta"), proportions.MODELS),
         (
@@ -246,7 +249,7 @@ def test_compute_effects_conversions_and_reasons():
         ],
         index=list("abcdefghijk"),
     )
-    out = effects.compute_effects(rows, measure="SMD")
+    out = row_effects.compute_effects(rows, measure="SMD")
     assert list(out.index) == list("abcdefghijk")
     g, v = effects.smd(3, 2, 20, 4, 2, 20)
     assert out.yi["a"] == pytest.approx(-g) and out.vi["a"] == pytest.approx(v)
@@ -263,7 +266,7 @@ def test_compute_effects_conversions_and_reasons():
                         "k": "'better'"}.items():  # fmt: skip
         assert np.isnan(out.yi[key]) and reason in out.reason[key], key
     assert "SMCR" in out.conversion["i"] and out.yi["i"] > 0
-    md = effects.compute_effects(rows, measure="MD")
+    md = row_effects.compute_effects(rows, measure="MD")
     assert md.yi["d"] == pytest.approx(1.0)
     assert md.vi["d"] == pytest.approx((2 / (2 * 1.959963984540054)) ** 2)
     assert "cannot be converted" in md.reason["f"]
@@ -283,7 +286,7 @@ def test_rho_sensitivity_changes_only_paired_rows():
             ),  # fmt: skip
         ]
     )
-    out = effects.rho_sensitivity(rows, rhos=(0.2, 0.8))
+    out = row_effects.rho_sensitivity(rows, rhos=(0.2, 0.8))
     assert list(out.rho) == [0.2, 0.2, 0.8, 0.8]
     assert out.vi[0] == out.vi[2] and out.vi[1] > out.vi[3]
 

@@ -24,10 +24,10 @@ import pytest
 
 import ldn_analysis as ldn
 from ldn_analysis import claims as C
-from ldn_analysis import exercises as X
 from ldn_analysis import teaching as T
-from ldn_analysis.display import PLOTLY_MIMETYPE
 from ldn_analysis.errors import ChoiceError
+from ldn_analysis.teaching import exercises as X
+from ldn_analysis.text.display import PLOTLY_MIMETYPE
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -222,7 +222,7 @@ def test_notebook_rules(name):
 
 
 def test_report_runner_builds_both_modes():
-    from ldn_analysis.report import plan
+    from ldn_analysis.report.runner import plan
 
     jobs = plan(NAMES)
     modes = {(j.notebook, j.parameters["mode"]) for j in jobs}

@@ -395,7 +395,7 @@ def _declared(path: Path) -> tuple[dict, list]:
 def _meaning(name: str) -> str:
     if name in MEANING:
         return MEANING[name]
-    from ldn_analysis.parameters import PARAMETERS
+    from ldn_analysis.report.parameters import PARAMETERS
 
     spec = PARAMETERS.get(name)
     return spec.help if spec else "(not in the parameter registry)"

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # allow `python tools/codebook.py` without installing
     sys.path.insert(0, str(ROOT))
 
-from ldn_analysis.validate import RULES  # noqa: E402
+from ldn_analysis.data.validation import RULES  # noqa: E402
 
 BEGIN = "<!-- BEGIN GENERATED CODEBOOK: edit data/datapackage.json, then run tools/codebook.py -->"
 END = "<!-- END GENERATED CODEBOOK -->"

@@ -30,8 +30,8 @@ and random-effects pooling (REML, z test) from ``ldn_analysis.pooling.pool``.
 
 # ``X as X`` marks a name outside __all__ that other modules (teaching, exercises, tests)
 # still use as ``claims.X``: the proposition evaluators and statistics helpers (design vocabularies live in ldn_analysis.vocab).
-from ._base import ALPHA as ALPHA
-from ._base import (
+from ldn_analysis.claims._base import ALPHA as ALPHA
+from ldn_analysis.claims._base import (
     CLAIM_TYPES,
     CLAIMS_COLUMNS,
     CLAIMS_FILE,
@@ -43,48 +43,48 @@ from ._base import (
     VERDICTS,
     Evaluation,
 )
-from ._base import CONDITION_IDS as CONDITION_IDS
-from ._base import ONGOING_STATUSES as ONGOING_STATUSES
-from ._base import POOL_METHOD as POOL_METHOD
-from ._base import POOL_TEST as POOL_TEST
-from ._base import RESULT_COLUMNS as RESULT_COLUMNS
-from ._base import SUMMARY_EVENTS as SUMMARY_EVENTS
-from ._base import _is_randomized as _is_randomized
-from ._base import _num as _num
-from ._base import _pool as _pool
-from ._base import _rule_of_three as _rule_of_three
-from ._base import _text as _text
-from ._base import _wald as _wald
-from ._base import _wilson as _wilson
-from ._effects import _effect_rows as _effect_rows
-from .cli import _load_evidence as _load_evidence
-from .cli import claims_command
-from .efficacy import condition_rct_benefit as condition_rct_benefit
-from .efficacy import conditions_helped as conditions_helped
-from .efficacy import final_primary_significant as final_primary_significant
-from .efficacy import outcome_benefit as outcome_benefit
-from .efficacy import study_primary_benefit as study_primary_benefit
-from .evaluate import PROPOSITIONS, evaluate_claim, evaluate_claims, parse_args
-from .load import load_claims, load_news_criteria, score_sources, validate_claims
-from .safety import ae_any_range as ae_any_range
-from .safety import ae_kinds_reported as ae_kinds_reported
-from .safety import ae_most_common as ae_most_common
-from .safety import ae_similar_to_placebo as ae_similar_to_placebo
-from .safety import serious_ae_rare as serious_ae_rare
-from .safety import withdrawal_ae_max as withdrawal_ae_max
-from .studies import design_share as design_share
-from .studies import design_variety as design_variety
-from .studies import dose_range as dose_range
-from .studies import duration_range as duration_range
-from .studies import few_large_rcts as few_large_rcts
-from .studies import n_studies as n_studies
-from .studies import ongoing_registrations as ongoing_registrations
-from .studies import review_n_studies as review_n_studies
-from .studies import small_studies as small_studies
-from .studies import study_design as study_design
-from .studies import study_dose as study_dose
-from .studies import study_duration as study_duration
-from .studies import untestable as untestable
+from ldn_analysis.claims._base import CONDITION_IDS as CONDITION_IDS
+from ldn_analysis.claims._base import ONGOING_STATUSES as ONGOING_STATUSES
+from ldn_analysis.claims._base import POOL_METHOD as POOL_METHOD
+from ldn_analysis.claims._base import POOL_TEST as POOL_TEST
+from ldn_analysis.claims._base import RESULT_COLUMNS as RESULT_COLUMNS
+from ldn_analysis.claims._base import SUMMARY_EVENTS as SUMMARY_EVENTS
+from ldn_analysis.claims._base import _is_randomized as _is_randomized
+from ldn_analysis.claims._base import _num as _num
+from ldn_analysis.claims._base import _pool as _pool
+from ldn_analysis.claims._base import _rule_of_three as _rule_of_three
+from ldn_analysis.claims._base import _text as _text
+from ldn_analysis.claims._base import _wald as _wald
+from ldn_analysis.claims._base import _wilson as _wilson
+from ldn_analysis.claims._effects import _effect_rows as _effect_rows
+from ldn_analysis.claims.cli import _load_evidence as _load_evidence
+from ldn_analysis.claims.cli import claims_command
+from ldn_analysis.claims.efficacy import condition_rct_benefit as condition_rct_benefit
+from ldn_analysis.claims.efficacy import conditions_helped as conditions_helped
+from ldn_analysis.claims.efficacy import final_primary_significant as final_primary_significant
+from ldn_analysis.claims.efficacy import outcome_benefit as outcome_benefit
+from ldn_analysis.claims.efficacy import study_primary_benefit as study_primary_benefit
+from ldn_analysis.claims.evaluate import PROPOSITIONS, evaluate_claim, evaluate_claims, parse_args
+from ldn_analysis.claims.load import load_claims, load_news_criteria, score_sources, validate_claims
+from ldn_analysis.claims.safety import ae_any_range as ae_any_range
+from ldn_analysis.claims.safety import ae_kinds_reported as ae_kinds_reported
+from ldn_analysis.claims.safety import ae_most_common as ae_most_common
+from ldn_analysis.claims.safety import ae_similar_to_placebo as ae_similar_to_placebo
+from ldn_analysis.claims.safety import serious_ae_rare as serious_ae_rare
+from ldn_analysis.claims.safety import withdrawal_ae_max as withdrawal_ae_max
+from ldn_analysis.claims.studies import design_share as design_share
+from ldn_analysis.claims.studies import design_variety as design_variety
+from ldn_analysis.claims.studies import dose_range as dose_range
+from ldn_analysis.claims.studies import duration_range as duration_range
+from ldn_analysis.claims.studies import few_large_rcts as few_large_rcts
+from ldn_analysis.claims.studies import n_studies as n_studies
+from ldn_analysis.claims.studies import ongoing_registrations as ongoing_registrations
+from ldn_analysis.claims.studies import review_n_studies as review_n_studies
+from ldn_analysis.claims.studies import small_studies as small_studies
+from ldn_analysis.claims.studies import study_design as study_design
+from ldn_analysis.claims.studies import study_dose as study_dose
+from ldn_analysis.claims.studies import study_duration as study_duration
+from ldn_analysis.claims.studies import untestable as untestable
 
 __all__ = [
     "CLAIM_TYPES",

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import ChoiceError
-from ..pooling import PoolResult, pool
-from ..proportions import rule_of_three, wilson
-from ..vocab import RANDOMIZED_DESIGNS
+from ldn_analysis.errors import ChoiceError
+from ldn_analysis.stats.proportions import rule_of_three, wilson
+from ldn_analysis.stats.rma import PoolResult, pool
+from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
 VERDICTS = ("supported", "overstated", "contradicted", "not_testable")
 CLAIM_TYPES = (

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..effects import compute_effects
-from ..pooling import PoolResult
-from ._base import ALPHA, _as_list, _num, _studies, _table, _text
+from ldn_analysis.analysis.effects import compute_effects
+from ldn_analysis.claims._base import ALPHA, _as_list, _num, _studies, _table, _text
+from ldn_analysis.stats.rma import PoolResult
 
 # --------------------------------------------------------------------------------------
 # Effect sizes for the claims checker (oriented: positive = favours LDN).

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ChoiceError, DataValidationError
-from ._base import VERDICTS
-from .evaluate import evaluate_claims
-from .load import load_claims, validate_claims
+from ldn_analysis.claims._base import VERDICTS
+from ldn_analysis.claims.evaluate import evaluate_claims
+from ldn_analysis.claims.load import load_claims, validate_claims
+from ldn_analysis.errors import ChoiceError, DataValidationError
 
 
 def _load_evidence(data_dir: str | Path | None):
-    from ..data import load_evidence  # type: ignore[attr-defined]
+    from ldn_analysis.data.evidence import load_evidence  # type: ignore[attr-defined]
 
     return load_evidence(data_dir) if data_dir is not None else load_evidence()
 
@@ -48,7 +48,7 @@ def claims_command(fmt: str = "table", data_dir: str | Path | None = None) -> in
         raise ChoiceError("format", fmt, ("table", "csv"))
     # Looked up on the package at call time, so ``ldn_analysis.claims._load_evidence``
     # stays the one place to substitute the evidence (the tests do).
-    from . import _load_evidence as load
+    from ldn_analysis.claims import _load_evidence as load
 
     evidence = load(data_dir)
     claims = getattr(evidence, "claims", None)

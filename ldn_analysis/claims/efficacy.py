@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._base import (
+from ldn_analysis.claims._base import (
     Evaluation,
     _as_list,
     _find_studies,
@@ -17,7 +17,7 @@ from ._base import (
     _table,
     _text,
 )
-from ._effects import _effect_rows, _pooled_text, _study_signals
+from ldn_analysis.claims._effects import _effect_rows, _pooled_text, _study_signals
 
 
 def _study_result_for(evidence: Any, study: pd.Series, outcome: str) -> tuple[str, bool, str]:

@@ -9,16 +9,15 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ChoiceError, ParameterError
-from ._base import RESULT_COLUMNS, Evaluation
-from .efficacy import (
+from ldn_analysis.claims._base import RESULT_COLUMNS, Evaluation
+from ldn_analysis.claims.efficacy import (
     condition_rct_benefit,
     conditions_helped,
     final_primary_significant,
     outcome_benefit,
     study_primary_benefit,
 )
-from .safety import (
+from ldn_analysis.claims.safety import (
     ae_any_range,
     ae_kinds_reported,
     ae_most_common,
@@ -26,7 +25,7 @@ from .safety import (
     serious_ae_rare,
     withdrawal_ae_max,
 )
-from .studies import (
+from ldn_analysis.claims.studies import (
     design_share,
     design_variety,
     dose_range,
@@ -41,6 +40,7 @@ from .studies import (
     study_duration,
     untestable,
 )
+from ldn_analysis.errors import ChoiceError, ParameterError
 
 PROPOSITIONS: dict[str, Callable[..., Evaluation]] = {
     "ae_any_range": ae_any_range,

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataValidationError, ParameterError, Problem
-from ._base import (
+from ldn_analysis.claims._base import (
     CLAIM_TYPES,
     CLAIMS_COLUMNS,
     CLAIMS_FILE,
@@ -20,13 +19,14 @@ from ._base import (
     SOURCE_ORIGINS,
     _truthy,
 )
-from .evaluate import PROPOSITIONS, parse_args
+from ldn_analysis.claims.evaluate import PROPOSITIONS, parse_args
+from ldn_analysis.errors import DataValidationError, ParameterError, Problem
 
 
 def _data_dir(data_dir: str | Path | None) -> Path:
     if data_dir is not None:
         return Path(data_dir)
-    from ..paths import data_dir as default_dir
+    from ldn_analysis.paths import data_dir as default_dir
 
     return default_dir()
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
-from ._base import (
+from ldn_analysis.claims._base import (
     ALPHA,
     SUMMARY_EVENTS,
     Evaluation,

@@ -6,8 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ChoiceError
-from ._base import (
+from ldn_analysis.claims._base import (
     ONGOING_STATUSES,
     Evaluation,
     _as_list,
@@ -19,6 +18,7 @@ from ._base import (
     _table,
     _text,
 )
+from ldn_analysis.errors import ChoiceError
 
 #: What a named-study rule returns when the study is not in the evidence base.
 _NOT_CURATED = Evaluation("not_testable", "study not curated", (), "Study not curated yet.")

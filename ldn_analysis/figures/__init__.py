@@ -26,7 +26,7 @@ One module per topic, every chart built through :func:`make_figure`:
 - :mod:`.sensitivity`: method sensitivity, leave-one-out, cumulative and funnel plots.
 """
 
-from ._base import (
+from ldn_analysis.figures._base import (
     FAVOURS,
     FONT,
     GRID,
@@ -45,17 +45,27 @@ from ._base import (
     no_chart,
     weeks_text,
 )
-from .duration import dose_by_duration, duration_by_condition, effect_vs_duration
-from .efficacy import forest_plot, heterogeneity_text, reconciliation
-from .evidence import (
+from ldn_analysis.figures.duration import (
+    dose_by_duration,
+    duration_by_condition,
+    effect_vs_duration,
+)
+from ldn_analysis.figures.efficacy import forest_plot, heterogeneity_text, reconciliation
+from ldn_analysis.figures.evidence import (
     ENDED_STATUSES,
     evidence_ladder,
     evidence_map,
     registrations_timeline,
     studies_by_year,
 )
-from .safety import ae_prevalence, pooled_prevalence, risk_ratios
-from .sensitivity import SMALL_K, cumulative_plot, funnel_plot, leave_one_out, method_sensitivity
+from ldn_analysis.figures.safety import ae_prevalence, pooled_prevalence, risk_ratios
+from ldn_analysis.figures.sensitivity import (
+    SMALL_K,
+    cumulative_plot,
+    funnel_plot,
+    leave_one_out,
+    method_sensitivity,
+)
 
 __all__ = [
     "ENDED_STATUSES",

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import palette as pal
+from ldn_analysis.figures import palette as pal
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 GRID = "#E6E6E6"
@@ -58,7 +58,7 @@ class Chart:
 
     def show(self) -> None:
         """Display through :func:`ldn_analysis.display.show` (or the text, when empty)."""
-        from ..display import show, show_text
+        from ldn_analysis.text.display import show, show_text
 
         if self.figure is None:
             show_text(self.alt)

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import palette as pal
-from ._base import (
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.figures._base import (
     FAVOURS,
     ROW_HEIGHT,
     Z95,

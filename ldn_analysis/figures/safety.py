@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import palette as pal
-from ._base import (
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.figures._base import (
     ROW_HEIGHT,
     Chart,
     _ci_trace,

@@ -24,8 +24,8 @@ The ``teach_*`` notebooks and ``claims_vs_evidence`` call only this package (thr
 split) are not part of ``__all__``.
 """
 
-from ._base import Z95 as Z95
-from .claims_vs_evidence import (
+from ldn_analysis.teaching._base import Z95 as Z95
+from ldn_analysis.teaching.claims_vs_evidence import (
     any_ae_arms,
     claim_card_text,
     claim_evidence_text,
@@ -38,7 +38,7 @@ from .claims_vs_evidence import (
     uncontrolled_claim,
     verdict_counts,
 )
-from .designs import (
+from ldn_analysis.teaching.designs import (
     crossover_precision_table,
     design_contrast_chart,
     nocebo_table,
@@ -46,14 +46,14 @@ from .designs import (
     placebo_response_table,
     randomized_trials_table,
 )
-from .evidence_hierarchy import (
+from ldn_analysis.teaching.evidence_hierarchy import (
     design_results,
     design_results_chart,
     focus_condition,
     hierarchy_text,
 )
-from .exercise_feedback import ANSWER_FORMATS as ANSWER_FORMATS
-from .exercise_feedback import (
+from ldn_analysis.teaching.exercise_feedback import ANSWER_FORMATS as ANSWER_FORMATS
+from ldn_analysis.teaching.exercise_feedback import (
     SOLUTION_HEADING,
     ask,
     exercise_values,
@@ -62,8 +62,8 @@ from .exercise_feedback import (
     model_answer,
     solution_text,
 )
-from .exercise_feedback import TITLES as TITLES
-from .heterogeneity import (
+from ldn_analysis.teaching.exercise_feedback import TITLES as TITLES
+from ldn_analysis.teaching.heterogeneity import (
     EGGER_ALPHA,
     egger_power,
     egger_power_text,
@@ -72,7 +72,12 @@ from .heterogeneity import (
     heterogeneity_text,
     t_multiplier_table,
 )
-from .proportions import coverage_chart, interval_chart, interval_table, zero_event_table
+from ldn_analysis.teaching.proportions import (
+    coverage_chart,
+    interval_chart,
+    interval_table,
+    zero_event_table,
+)
 
 __all__ = [
     "EGGER_ALPHA",

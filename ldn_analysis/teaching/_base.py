@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
-from .. import palette as pal
-from ..figures._base import _ci_trace, hover
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.figures._base import _ci_trace, hover
 
 Z95 = float(stats.norm.isf(0.025))
 """The 95% normal quantile from scipy, as the teaching numbers have always used it.
@@ -26,7 +26,7 @@ number that lands on a rounding boundary.
 
 
 def _show_text(text: str, heading: str | None = None) -> None:
-    from ..display import show_text
+    from ldn_analysis.text.display import show_text
 
     show_text(text, heading=heading)
 
@@ -75,6 +75,6 @@ def _dot_ci(df, x, lo, hi, name, colour, extra, symbol="circle", y=None):
 
 
 def _study_frame(evidence: Any) -> pd.DataFrame:
-    from ..views import study_frame
+    from ldn_analysis.analysis import study_frame
 
     return study_frame(evidence.studies)

@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import claims as C
-from .. import palette as pal
-from ..errors import LDNError
-from ..figures import Chart, hover, make_figure, no_chart
-from ..figures._base import _error_x, _plural, _vline
-from ..proportions import wilson
-from ..vocab import CONTROLLED_DESIGNS
-from ._base import _band, _dot_ci, _pct, _show_text
+from ldn_analysis import claims as C
+from ldn_analysis.errors import LDNError
+from ldn_analysis.figures import Chart, hover, make_figure, no_chart
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.figures._base import _error_x, _plural, _vline
+from ldn_analysis.stats.proportions import wilson
+from ldn_analysis.teaching._base import _band, _dot_ci, _pct, _show_text
+from ldn_analysis.vocab import CONTROLLED_DESIGNS
 
 
 def _claims(evidence: Any) -> pd.DataFrame:
@@ -76,7 +76,7 @@ def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
 
 def show_claims_by_source(table: pd.DataFrame, scores: pd.DataFrame) -> None:
     """Show, per source text, its health-news score and every claim with its verdict."""
-    from ..display import show_table
+    from ldn_analysis.text.display import show_table
 
     by_src = scores.set_index("source_file")
     for src, g in table.groupby("source_file", sort=True):

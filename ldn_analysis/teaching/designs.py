@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import palette as pal
-from ..effects import smcr, smd
-from ..figures import Chart, hover, make_figure, no_chart
-from ..figures._base import _plural, _vline
-from ..vocab import RANDOMIZED_DESIGNS
-from ._base import Z95, _dot_ci, _study_frame
-from .claims_vs_evidence import any_ae_arms
+from ldn_analysis.figures import Chart, hover, make_figure, no_chart
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.figures._base import _plural, _vline
+from ldn_analysis.stats.escalc import smcr, smd
+from ldn_analysis.teaching._base import Z95, _dot_ci, _study_frame
+from ldn_analysis.teaching.claims_vs_evidence import any_ae_arms
+from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
 
 def nocebo_table(evidence: Any) -> pd.DataFrame:
@@ -186,7 +186,7 @@ def design_contrast_chart(evidence: Any, outcome: str = "pain") -> Chart:
     Before-after effects (``ldn_pre_post``) include placebo response, regression to the
     mean and natural recovery; placebo-controlled effects remove them.
     """
-    from ..views import effect_rows, select
+    from ldn_analysis.analysis import effect_rows, select
 
     eff, _ = effect_rows(select(evidence), outcome, comparison=None)
     eff = eff[eff["comparison"].isin(["ldn_pre_post", "ldn_vs_placebo"])].copy()

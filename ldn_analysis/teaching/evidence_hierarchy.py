@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import palette as pal
-from ..figures import Chart, make_figure, no_chart
-from ..figures._base import _plural
-from ._base import _pct, _study_frame
-from .exercise_feedback import exercise_values
+from ldn_analysis.figures import Chart, make_figure, no_chart
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.figures._base import _plural
+from ldn_analysis.teaching._base import _pct, _study_frame
+from ldn_analysis.teaching.exercise_feedback import exercise_values
 
 
 def focus_condition(evidence: Any) -> str:

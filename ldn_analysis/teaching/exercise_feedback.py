@@ -13,14 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from .. import claims as C
-from .. import exercises as X
-from .. import palette as pal
-from ..errors import ChoiceError
-from ..parameters import MODES
-from ..proportions import clopper_pearson
-from ..vocab import RANDOMIZED_DESIGNS
-from ._base import Z95, _pct, _show_text, _wald
+from ldn_analysis import claims as C
+from ldn_analysis.errors import ChoiceError
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.report.parameters import MODES
+from ldn_analysis.stats.proportions import clopper_pearson
+from ldn_analysis.teaching import exercises as X
+from ldn_analysis.teaching._base import Z95, _pct, _show_text, _wald
+from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
 SOLUTION_HEADING = "Solution (instructor mode)"
 

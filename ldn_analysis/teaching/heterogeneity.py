@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import palette as pal
-from ..diagnostics import egger
-from ..effects import compute_effects
-from ..errors import LDNError
-from ..pooling import pool
-from ._base import Z95
+from ldn_analysis.analysis.effects import compute_effects
+from ldn_analysis.errors import LDNError
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.stats.diagnostics import egger
+from ldn_analysis.stats.rma import pool
+from ldn_analysis.teaching._base import Z95
 
 EGGER_ALPHA = 0.10
 """Egger's test is conventionally read at the 10% level (Egger et al. 1997)."""
@@ -132,7 +132,7 @@ def egger_power(
     pandas.DataFrame
         ``studies (k)``, ``detected when present (%)``, ``false alarms when absent (%)``.
     """
-    from ..views import select
+    from ldn_analysis.analysis import select
 
     vi = compute_effects(select(evidence).outcomes)["vi"].dropna().to_numpy(float)
     if vi.size < 2:

@@ -13,11 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import stats
 
-from .. import palette as pal
-from ..figures import Chart, make_figure
-from ..figures._base import _error_x, _hline, _plural, _vline
-from ..proportions import clopper_pearson, rule_of_three, wilson
-from ._base import Z95, _pct, _wald
+from ldn_analysis.figures import Chart, make_figure
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.figures._base import _error_x, _hline, _plural, _vline
+from ldn_analysis.stats.proportions import clopper_pearson, rule_of_three, wilson
+from ldn_analysis.teaching._base import Z95, _pct, _wald
 
 
 def _ldn_counts(evidence: Any) -> pd.DataFrame:

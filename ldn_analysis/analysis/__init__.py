@@ -24,7 +24,7 @@ Modules
 - :mod:`.safety`: adverse-event proportions, pooled prevalence and risk ratios.
 """
 
-from .efficacy_analysis import (
+from ldn_analysis.analysis.efficacy import (
     DATA_TYPE_PREFERENCE,
     LOWER_IS_BETTER,
     Efficacy,
@@ -33,8 +33,8 @@ from .efficacy_analysis import (
     favours_ldn_sign,
     published_estimates,
 )
-from .safety import ae_table, pooled_ae_table, risk_ratio_table
-from .selection import (
+from ldn_analysis.analysis.safety import ae_table, pooled_ae_table, risk_ratio_table
+from ldn_analysis.analysis.selection import (
     RCT_DESIGNS,
     STUDY_COLUMNS,
     Selection,
@@ -46,7 +46,7 @@ from .selection import (
     study_frame,
     study_table,
 )
-from .sensitivity import (
+from ldn_analysis.analysis.sensitivity import (
     DurationRegression,
     cumulative_table,
     duration_regression,

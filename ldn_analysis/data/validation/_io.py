@@ -16,9 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ldn_analysis.errors import Problem
-
-from ._problems import (
+from ldn_analysis.data.validation._problems import (
     _BAD_CHAR,
     _HEAD_BYTES,
     _NOT_BLANK,
@@ -29,6 +27,7 @@ from ._problems import (
     _Collector,
     _file_problem,
 )
+from ldn_analysis.errors import Problem
 
 # --------------------------------------------------------------------------------------
 # Reading one CSV

@@ -20,9 +20,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import paths
-from .errors import LDNError, ParameterError
-from .parameters import PARAMETERS, validate
+from ldn_analysis import paths
+from ldn_analysis.errors import LDNError, ParameterError
+from ldn_analysis.report.parameters import PARAMETERS, validate
 
 KERNEL = "python3"
 ASSETS = "assets"
@@ -170,7 +170,7 @@ def _export_html(nb, out: Path, *, show_code: bool, failure: str, title: str) ->
 
 
 def _count_figures(nb) -> int:
-    from .display import PLOTLY_MIMETYPE
+    from ldn_analysis.text.display import PLOTLY_MIMETYPE
 
     return sum(
         PLOTLY_MIMETYPE in out.get("data", {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .selection import Selection, _numeric
+from ldn_analysis.analysis.selection import Selection, _numeric
 
 
 def ae_table(selection: Selection, event: str | None = None) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def ae_table(selection: Selection, event: str | None = None) -> pd.DataFrame:
         ``study_id, event, arm, events, n_at_risk, proportion, ci_low, ci_high,
         interval`` plus study descriptors (``n`` = the study's participants).
     """
-    from ..proportions import rule_of_three, wilson
+    from ldn_analysis.stats.proportions import rule_of_three, wilson
 
     a = _numeric(selection.adverse_events, ("events", "n_at_risk"))
     if event:
@@ -47,7 +47,7 @@ def pooled_ae_table(selection: Selection, model: str = "logit") -> pd.DataFrame:
     pandas.DataFrame
         ``event, estimate, ci_low, ci_high, k, n, events, studies, method, warnings``.
     """
-    from ..proportions import pool_proportions
+    from ldn_analysis.stats.proportions import pool_proportions
 
     a = ae_table(selection)
     a = a[a["arm"] == "ldn"]
@@ -112,7 +112,7 @@ def risk_ratio_table(selection: Selection) -> pd.DataFrame:
         ``study_id, event, rr, ci_low, ci_high, events_ldn, n_ldn, events_ctrl, n_ctrl,
         note`` plus study descriptors.
     """
-    from ..effects import compute_ae_effects
+    from ldn_analysis.stats.escalc import compute_ae_effects
 
     a = ae_table(selection)
     ldn = a[a["arm"] == "ldn"]

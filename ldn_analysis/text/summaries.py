@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import palette as pal
-from .figures import ENDED_STATUSES, ci_text, conclusion, fmt
-from .views import RCT_DESIGNS, Efficacy, Selection, efficacy
+from ldn_analysis.analysis import RCT_DESIGNS, Efficacy, Selection, efficacy
+from ldn_analysis.figures import ENDED_STATUSES, ci_text, conclusion, fmt
+from ldn_analysis.figures import palette as pal
 
 LEVELS = {4: "high", 3: "moderate", 2: "low", 1: "very low"}
 OPTIMAL_INFORMATION_SIZE = 400
@@ -358,7 +358,7 @@ def certainty_report(
     selection: Selection, method: str = "REML", test: str = "knha", *, rho: float = 0.5
 ):
     """Return :func:`certainty_table` as a :class:`ldn_analysis.views.Table` to show."""
-    from .views import Table
+    from ldn_analysis.analysis import Table
 
     return Table(
         certainty_table(selection, method, test, rho=rho),
@@ -507,7 +507,7 @@ def safety_summary(selection: Selection, event: str | None = None) -> str:
     event : str, optional
         An event to describe in more detail (e.g. "vivid_dreams").
     """
-    from .views import ae_table, pooled_ae_table, risk_ratio_table
+    from ldn_analysis.analysis import ae_table, pooled_ae_table, risk_ratio_table
 
     a = ae_table(selection)
     where = selection.label

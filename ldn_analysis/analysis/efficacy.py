@@ -11,9 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import palette as pal
-from .selection import Selection, Table, _numeric
-from .sensitivity import (
+from ldn_analysis.analysis.selection import Selection, Table, _numeric
+from ldn_analysis.analysis.sensitivity import (
     DurationRegression,
     cumulative_table,
     duration_regression,
@@ -21,6 +20,7 @@ from .sensitivity import (
     leave_one_out_table,
     sensitivity_table,
 )
+from ldn_analysis.figures import palette as pal
 
 DATA_TYPE_PREFERENCE = ("arm_means", "change_scores", "between_group", "pre_post")
 """Which outcomes row represents a study when it reports several for one outcome:
@@ -65,7 +65,7 @@ def effect_rows(
     skipped : pandas.DataFrame
         ``study_id, outcome_id, reason`` for studies with rows but no estimable one.
     """
-    from ..effects import CROSSOVER_DESIGNS, compute_effects
+    from ldn_analysis.analysis.effects import CROSSOVER_DESIGNS, compute_effects
 
     o = selection.outcomes
     rows = o[o["outcome"] == outcome]
@@ -104,7 +104,7 @@ def effect_rows(
 
 
 def _pool(effects: pd.DataFrame, method: str, test: str):
-    from ..pooling import pool
+    from ldn_analysis.stats.rma import pool
 
     if effects.empty:
         return None
@@ -264,7 +264,7 @@ class Efficacy:
 
     def _not_drawn(self):
         """Return the short empty Chart shown instead of a chart when nothing was pooled."""
-        from ..figures import no_chart
+        from ldn_analysis.figures import no_chart
 
         what = pal.COMPARISON_LABELS.get(self.comparison, "any comparison")
         return no_chart(
@@ -277,7 +277,7 @@ class Efficacy:
         """Return :func:`ldn_analysis.figures.forest_plot` of this analysis."""
         if not self.k:
             return self._not_drawn()
-        from ..figures import forest_plot
+        from ldn_analysis.figures import forest_plot
 
         return forest_plot(
             self.effects, self.result, title=self.title, measure_label=self.measure_label
@@ -287,7 +287,7 @@ class Efficacy:
         """Return :func:`ldn_analysis.figures.method_sensitivity` of this analysis."""
         if not self.k:
             return self._not_drawn()
-        from ..figures import method_sensitivity
+        from ldn_analysis.figures import method_sensitivity
 
         return method_sensitivity(
             self.sensitivity, method=self.method, test=self.test, measure_label=self.measure
@@ -297,7 +297,7 @@ class Efficacy:
         """Return :func:`ldn_analysis.figures.leave_one_out` of this analysis."""
         if not self.k:
             return self._not_drawn()
-        from ..figures import leave_one_out, no_chart
+        from ldn_analysis.figures import leave_one_out, no_chart
 
         if self.result is None:
             return no_chart("No pooled estimate, so no leave-one-out analysis.")
@@ -307,7 +307,7 @@ class Efficacy:
         """Return :func:`ldn_analysis.figures.cumulative_plot` of this analysis."""
         if not self.k:
             return self._not_drawn()
-        from ..figures import cumulative_plot
+        from ldn_analysis.figures import cumulative_plot
 
         return cumulative_plot(self.cumulative, measure_label=self.measure)
 
@@ -315,25 +315,25 @@ class Efficacy:
         """Return :func:`ldn_analysis.figures.funnel_plot` of this analysis."""
         if not self.k:
             return self._not_drawn()
-        from ..figures import funnel_plot
+        from ldn_analysis.figures import funnel_plot
 
         return funnel_plot(self.effects, self.result, self.egger, measure_label=self.measure)
 
     def duration_chart(self):
         """Return :func:`ldn_analysis.figures.effect_vs_duration` of this analysis."""
-        from ..figures import effect_vs_duration
+        from ldn_analysis.figures import effect_vs_duration
 
         return effect_vs_duration(self.effects, self.regression, measure_label=self.measure)
 
     def reconciliation_chart(self):
         """Return :func:`ldn_analysis.figures.reconciliation` (ours vs published)."""
-        from ..figures import reconciliation
+        from ldn_analysis.figures import reconciliation
 
         return reconciliation(self.ours(), self.published)
 
     def effects_table(self) -> Table:
         """Return the per-study effect sizes with how each was computed, as a :class:`Table`."""
-        from ..figures import ci_text, describe
+        from ldn_analysis.figures import ci_text, describe
 
         e = describe(self.effects)
         se = np.sqrt(e["vi"])

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ldn_analysis.pooling import check_level, choose, guardrail_warnings, pool
+from ldn_analysis.stats.rma import check_level, choose, guardrail_warnings, pool
 
 N_AGQ = 7  # quadrature points, metafor rma.glmm's default nAGQ
 TAU_MAX = 20.0  # upper end of the search for tau (logit scale)

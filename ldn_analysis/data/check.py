@@ -16,8 +16,8 @@ from ldn_analysis.vocab import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ldn_analysis.data import Evidence
-from .package import undeclared_files
+    from ldn_analysis.data.evidence import Evidence
+from ldn_analysis.data.validation.package import undeclared_files
 
 # --------------------------------------------------------------------------------------
 # Summary and command
@@ -147,7 +147,7 @@ def check_command(data_dir: str | Path | None = None) -> int:
         0 when the data are valid (summary printed to stdout); 1 when there are problems
         (listed on stderr, one per line, each with its fix; no traceback).
     """
-    from ldn_analysis.data import load_evidence
+    from ldn_analysis.data.evidence import load_evidence
 
     folder = Path(data_dir) if data_dir is not None else paths.data_dir()
     try:

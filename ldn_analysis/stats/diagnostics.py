@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ldn_analysis.pooling import (
+from ldn_analysis.stats.rma import (
     LL0_TOL,
     MAXITER,
     ROOT_RTOL,

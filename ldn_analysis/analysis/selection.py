@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import palette as pal
-from ..vocab import RANDOMIZED_DESIGNS
+from ldn_analysis.figures import palette as pal
+from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
 RCT_DESIGNS = RANDOMIZED_DESIGNS
 STUDY_COLUMNS = (
@@ -58,7 +58,7 @@ class Table:
 
     def show(self) -> None:
         """Display through :func:`ldn_analysis.display.show_table` (or the text, if empty)."""
-        from ..display import show_table, show_text
+        from ldn_analysis.text.display import show_table, show_text
 
         if self.frame.empty:
             if self.empty_text:  # "" when the reason was already said nearby
@@ -69,7 +69,7 @@ class Table:
 
 def load(data_dir=None):
     """Return the evidence base (:func:`ldn_analysis.data.load_evidence`), validated."""
-    from ..data import load_evidence
+    from ldn_analysis.data.evidence import load_evidence
 
     return load_evidence(data_dir)
 
@@ -118,7 +118,7 @@ def study_frame(studies: pd.DataFrame) -> pd.DataFrame:
 
 def study_table(studies: pd.DataFrame) -> pd.DataFrame:
     """Return the reader-facing study list (for :func:`ldn_analysis.show_table`)."""
-    from ..figures import describe, fmt
+    from ldn_analysis.figures import describe, fmt
 
     d = describe(study_frame(studies)).sort_values(["tier", "year", "study_id"])
     return pd.DataFrame(
@@ -215,31 +215,31 @@ class Selection:
     # Shortcuts used by the notebooks: each is one figure builder or table on this slice.
     def evidence_map(self):
         """Return :func:`ldn_analysis.figures.evidence_map` of the selected studies."""
-        from ..figures import evidence_map
+        from ldn_analysis.figures import evidence_map
 
         return evidence_map(self.studies)
 
     def ladder(self):
         """Return :func:`ldn_analysis.figures.evidence_ladder` of the selected studies."""
-        from ..figures import evidence_ladder
+        from ldn_analysis.figures import evidence_ladder
 
         return evidence_ladder(self.studies, self.condition)
 
     def timeline(self):
         """Return :func:`ldn_analysis.figures.studies_by_year` of the selected studies."""
-        from ..figures import studies_by_year
+        from ldn_analysis.figures import studies_by_year
 
         return studies_by_year(self.studies)
 
     def registrations_chart(self):
         """Return :func:`ldn_analysis.figures.registrations_timeline` for the condition."""
-        from ..figures import registrations_timeline
+        from ldn_analysis.figures import registrations_timeline
 
         return registrations_timeline(self.registrations)
 
     def duration_chart(self):
         """Return :func:`ldn_analysis.figures.duration_by_condition` of the studies."""
-        from ..figures import duration_by_condition, no_chart
+        from ldn_analysis.figures import duration_by_condition, no_chart
 
         if not self.k:
             return no_chart("Not drawn: no studies match this selection.")
@@ -248,28 +248,28 @@ class Selection:
 
     def dose_chart(self):
         """Return :func:`ldn_analysis.figures.dose_by_duration` of the studies."""
-        from ..figures import dose_by_duration
+        from ldn_analysis.figures import dose_by_duration
 
         return dose_by_duration(self.studies)
 
     def ae_chart(self, event: str | None = None):
         """Return :func:`ldn_analysis.figures.ae_prevalence` (one event, or all)."""
-        from ..figures import ae_prevalence
-        from .safety import ae_table
+        from ldn_analysis.analysis.safety import ae_table
+        from ldn_analysis.figures import ae_prevalence
 
         return ae_prevalence(ae_table(self, event))
 
     def pooled_ae_chart(self):
         """Return :func:`ldn_analysis.figures.pooled_prevalence` for every event."""
-        from ..figures import pooled_prevalence
-        from .safety import pooled_ae_table
+        from ldn_analysis.analysis.safety import pooled_ae_table
+        from ldn_analysis.figures import pooled_prevalence
 
         return pooled_prevalence(pooled_ae_table(self))
 
     def risk_ratio_chart(self):
         """Return :func:`ldn_analysis.figures.risk_ratios` (LDN vs placebo)."""
-        from ..figures import risk_ratios
-        from .safety import risk_ratio_table
+        from ldn_analysis.analysis.safety import risk_ratio_table
+        from ldn_analysis.figures import risk_ratios
 
         return risk_ratios(risk_ratio_table(self))
 

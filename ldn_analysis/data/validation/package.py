@@ -11,13 +11,16 @@ import numpy as np
 import pandas as pd
 
 from ldn_analysis import paths
+from ldn_analysis.data.validation._io import _drop_blank_and_header_rows, _read_csv
+from ldn_analysis.data.validation._problems import _Collector, _file_problem
+from ldn_analysis.data.validation.descriptor import read_descriptor
+from ldn_analysis.data.validation.rules import _run_rules
+from ldn_analysis.data.validation.schema import (
+    _check_fields,
+    _check_foreign_keys,
+    _check_primary_key,
+)
 from ldn_analysis.errors import DataValidationError
-
-from ._io import _drop_blank_and_header_rows, _read_csv
-from ._problems import _Collector, _file_problem
-from .descriptor import read_descriptor
-from .rules import _run_rules
-from .schema import _check_fields, _check_foreign_keys, _check_primary_key
 
 # --------------------------------------------------------------------------------------
 # The whole package

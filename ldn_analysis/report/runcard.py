@@ -10,8 +10,8 @@ from importlib import metadata
 
 import pandas as pd
 
-from . import paths
-from .display import show_table
+from ldn_analysis import paths
+from ldn_analysis.text.display import show_table
 
 PACKAGES = ("ldn-analysis", "numpy", "scipy", "pandas", "plotly", "papermill", "nbconvert")
 

@@ -11,15 +11,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from .errors import ParameterError
-from .vocab import DESIGNS
+from ldn_analysis.errors import ParameterError
+from ldn_analysis.vocab import DESIGNS
 
 MODES = ("student", "instructor")
 
 
 @cache
 def _evidence():
-    from .data import load_evidence
+    from ldn_analysis.data.evidence import load_evidence
 
     return load_evidence()
 
@@ -33,13 +33,13 @@ def _outcomes() -> Sequence[str]:
 
 
 def _methods() -> Sequence[str]:
-    from .pooling import METHODS
+    from ldn_analysis.stats.rma import METHODS
 
     return tuple(METHODS)
 
 
 def _tests() -> Sequence[str]:
-    from .pooling import TESTS
+    from ldn_analysis.stats.rma import TESTS
 
     return tuple(TESTS)
 

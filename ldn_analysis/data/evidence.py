@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ldn_analysis import paths
-from ldn_analysis.validate import validate_package
+from ldn_analysis.data.validation import validate_package
 
 __all__ = ["Evidence", "load_evidence"]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from .claims import (
+from ldn_analysis.claims import (
     _effect_rows,
     _is_randomized,
     _num,
@@ -36,7 +36,7 @@ from .claims import (
     evaluate_claim,
     parse_args,
 )
-from .errors import ChoiceError, LDNError
+from ldn_analysis.errors import ChoiceError, LDNError
 
 __all__ = ["EXERCISES", "Exercise", "Feedback", "answer", "check", "question"]
 
@@ -259,7 +259,7 @@ def _setup_claim(
 ) -> dict:
     """Pick a claim row (default: the one about the FINAL trial's primary result)."""
     if claims is None:
-        from .claims import load_claims
+        from ldn_analysis.claims import load_claims
 
         claims = load_claims()
     rows = (

@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from ldn_analysis import paths
+from ldn_analysis.data.validation._problems import (
+    _RESAVE_UTF8,
+    _SUPPORTED_TYPES,
+    CORE_TABLES,
+    _file_problem,
+)
 from ldn_analysis.errors import Problem
-
-from ._problems import _RESAVE_UTF8, _SUPPORTED_TYPES, CORE_TABLES, _file_problem
 
 # --------------------------------------------------------------------------------------
 # Descriptor

@@ -41,15 +41,17 @@ columns, per-value work only on the distinct values of a column); Python-level l
 only over failing rows or on files that are already known to be broken.
 """
 
+from ldn_analysis.data.validation._problems import CORE_TABLES, MAX_PER_CHECK
+from ldn_analysis.data.validation.checks import Finding, Rule
+from ldn_analysis.data.validation.checks import Tables as Tables
+from ldn_analysis.data.validation.descriptor import read_descriptor
+from ldn_analysis.data.validation.package import (
+    ValidatedPackage,
+    undeclared_files,
+    validate_package,
+)
+from ldn_analysis.data.validation.rules import RULES
 from ldn_analysis.vocab import CONTROLLED_DESIGNS, CROSSOVER_DESIGNS
-
-from ._problems import CORE_TABLES, MAX_PER_CHECK
-from .checks import Finding, Rule
-from .checks import Tables as Tables
-from .descriptor import read_descriptor
-from .package import ValidatedPackage, undeclared_files, validate_package
-from .rules import RULES
-from .summary import check_command, format_summary, summarize
 
 __all__ = [
     "CORE_TABLES",
@@ -60,10 +62,7 @@ __all__ = [
     "Finding",
     "Rule",
     "ValidatedPackage",
-    "check_command",
-    "format_summary",
     "read_descriptor",
-    "summarize",
     "undeclared_files",
     "validate_package",
 ]

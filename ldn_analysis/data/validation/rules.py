@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ldn_analysis import paths
-
-from ._problems import _Collector, _file_problem, _fmt
-from .checks import (
+from ldn_analysis.data.validation._problems import _Collector, _file_problem, _fmt
+from ldn_analysis.data.validation.checks import (
     _REVIEW_LEVEL,
     Rule,
     _analyzed_within_enrolled,

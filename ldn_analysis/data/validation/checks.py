@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ldn_analysis.data.validation._problems import MAX_PER_CHECK
+from ldn_analysis.data.validation.schema import _key_index
 from ldn_analysis.vocab import (
     CROSSOVER_DESIGNS,
     NONRANDOMIZED_DESIGNS,
     RANDOMIZED_DESIGNS,
 )
-
-from ._problems import MAX_PER_CHECK
-from .schema import _key_index
 
 # --------------------------------------------------------------------------------------
 # Cross-table rules (the registry)

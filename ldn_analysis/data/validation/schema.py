@@ -11,8 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._problems import _INT_TEXT, _NAN_INF_TEXT, _NUM_TEXT, _Collector, _fmt
-from .descriptor import _as_list
+from ldn_analysis.data.validation._problems import (
+    _INT_TEXT,
+    _NAN_INF_TEXT,
+    _NUM_TEXT,
+    _Collector,
+    _fmt,
+)
+from ldn_analysis.data.validation.descriptor import _as_list
 
 # --------------------------------------------------------------------------------------
 # Schema checks

@@ -1,0 +1,1 @@
+"""Reports: the parameter registry, the papermill + nbconvert runner and the run card."""

@@ -1,0 +1,1 @@
+"""Numbers in, words out: formatting, plurals and the generated summaries of every page."""
