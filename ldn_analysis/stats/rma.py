@@ -1,38 +1,50 @@
 """Pool effect sizes: common-effect and random-effects models, as metafor's ``rma.uni``.
 
-Pooling keeps the sign of its input: with effect sizes from :mod:`ldn_analysis.effects`,
+Pooling keeps the sign of its input: with effect sizes from :mod:`ldn_analysis.analysis`,
 a positive pooled estimate means LDN is better.
 
-One vectorized engine fits a block of G groups of k studies at once (arrays of shape
-(G, k)); :func:`pool` runs it on a single group and :func:`pool_many` on every group of a
-table, so both give the same numbers by construction.
+One vectorized engine (:func:`fit_block`) fits G data sets of k studies at once, for any
+design matrix, with the tau^2 estimators of :mod:`.tau2`; :func:`pool` runs it on one data
+set, :func:`pool_many` on every group of a table and :func:`.metareg.metareg` with
+moderators, so they all give the same numbers by construction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import NamedTuple
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from ldn_analysis.errors import ChoiceError
+from ldn_analysis.stats.inference import (
+    Z95,
+    check_level,
+    choose,
+    clean,
+    critical,
+    fit_warnings,
+    guardrail_warnings,
+    missing_rows,
+    two_sided_p,
+)
+from ldn_analysis.stats.tau2 import (
+    ESTIMATORS,
+    LL0_TOL,
+    MAXITER,
+    ROOT_RTOL,
+    THRESHOLD,
+    as_design,
+    qprofile,
+    wls,
+)
 
-THRESHOLD = 1e-12  # Fisher scoring stops when |change in tau^2| <= this * (1 + tau^2)
-# (metafor: |change| <= 1e-5; the relative part keeps the rule reachable on large scales)
-MAXITER = 1000  # Fisher-scoring iterations (metafor: 100)
-ROOT_RTOL = 1e-13  # Newton steps for Q-profile / Paule-Mandel roots stop below this
-LL0_TOL = np.finfo(float).eps ** 0.25  # metafor's ll0check tolerance (control$tol)
+__all__ = ["METHODS", "TESTS", "PoolResult", "pool", "pool_many", "guardrail_warnings"]
+__all__ += ["Z95", "check_level", "choose", "critical", "two_sided_p"]  # from .inference
+_REEXPORTED = (LL0_TOL, ROOT_RTOL, THRESHOLD)  # kept importable from here as before
 
-
-class _Tau2(NamedTuple):
-    tau2: np.ndarray
-    iterations: np.ndarray
-    converged: np.ndarray
-    reset: np.ndarray  # ML/REML: set to 0 because the likelihood at 0 was higher
-    stepadj: np.ndarray  # ML/REML: Fisher-scoring step length that converged (1 = full)
+TAU2_ESTIMATORS = ESTIMATORS
+METHODS = tuple(ESTIMATORS)
 
 
 @dataclass(frozen=True)
@@ -42,289 +54,95 @@ class _TestSpec:
     floor: bool  # metafor's "adhoc": s2w never below 1
 
 
-def _qgen(y, v, tau2):
-    """Generalized Q at tau2 per row, with weights and residuals (shape (G, k))."""
-    w = 1.0 / (v + tau2[:, None])
-    mu = (w * y).sum(axis=1) / w.sum(axis=1)
-    r = y - mu[:, None]
-    return (w * r * r).sum(axis=1), w, r
-
-
-def _q_root(y, v, target, rtol=ROOT_RTOL, maxiter=MAXITER):
-    """Solve Q(tau2) = target per row; 0 where Q(0) <= target.
-
-    Q is convex and decreasing in tau2, so Newton's method started at 0 climbs to the
-    root from the left without overshooting.
-    """
-    x = np.zeros(y.shape[0])
-    q0, _, _ = _qgen(y, v, x)
-    active = q0 > target
-    for _ in range(maxiter):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        q, w, r = _qgen(y[idx], v[idx], x[idx])
-        f = q - target[idx]
-        step = f / (w * w * r * r).sum(axis=1)
-        grow = f > 0
-        x[idx] = np.where(grow, x[idx] + step, x[idx])
-        active[idx] = grow & (step > rtol * (1.0 + x[idx]))
-    return x
-
-
-def _done(tau2):
-    g = tau2.shape[0]
-    return _Tau2(tau2, np.zeros(g, int), np.ones(g, bool), np.zeros(g, bool), np.ones(g))
-
-
-def _tau2_fe(y, v, **_):
-    return _done(np.zeros(y.shape[0]))
-
-
-def _tau2_dl(y, v, **_):
-    k = y.shape[1]
-    q, w, _ = _qgen(y, v, np.zeros(y.shape[0]))
-    sw = w.sum(axis=1)
-    trp = sw - (w * w).sum(axis=1) / sw
-    return _done(np.maximum(0.0, (q - (k - 1)) / trp))
-
-
-def _he_raw(y, v):
-    k = y.shape[1]
-    rss = ((y - y.mean(axis=1)[:, None]) ** 2).sum(axis=1)
-    return (rss - v.sum(axis=1) * (k - 1) / k) / (k - 1)
-
-
-def _tau2_he(y, v, **_):
-    return _done(np.maximum(0.0, _he_raw(y, v)))
-
-
-def _tau2_sj(y, v, **_):
-    k = y.shape[1]
-    t0 = ((y - y.mean(axis=1)[:, None]) ** 2).mean(axis=1)
-    q, _, _ = _qgen(y, v, t0)
-    return _done(np.maximum(0.0, t0 * q / (k - 1)))
-
-
-def _tau2_pm(y, v, **_):
-    k = y.shape[1]
-    return _done(_q_root(y, v, np.full(y.shape[0], k - 1.0)))
-
-
-def _loglik(y, v, tau2, reml):
-    q, w, _ = _qgen(y, v, tau2)
-    ll = -0.5 * np.log(v + tau2[:, None]).sum(axis=1) - 0.5 * q
-    return ll - 0.5 * np.log(w.sum(axis=1)) if reml else ll
-
-
-def _scoring(y, v, reml, stepadj, threshold, maxiter):
-    """Fisher scoring from the (truncated) HE estimate, exactly as metafor's rma.uni."""
-    g = y.shape[0]
-    tau2 = np.maximum(0.0, _he_raw(y, v))
-    iters = np.zeros(g, int)
-    active = np.ones(g, bool)
-    for _ in range(maxiter):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        t = tau2[idx]
-        _, w, r = _qgen(y[idx], v[idx], t)
-        sw = w.sum(axis=1)
-        w2 = w * w
-        sw2 = w2.sum(axis=1)
-        ypp = (w2 * r * r).sum(axis=1)
-        if reml:
-            trp = sw - sw2 / sw
-            trpp = sw2 - 2.0 * (w2 * w).sum(axis=1) / sw + (sw2 / sw) ** 2
-            adj = (ypp - trp) / trpp
-        else:
-            adj = (ypp - sw) / sw2
-        adj = np.where(np.isfinite(adj), adj, 0.0) * stepadj
-        adj = np.where((t == 0) & (adj < 0), 0.0, adj)  # halving to 0 ends where R's loop does
-        neg = t + adj < 0
-        while neg.any():  # step halving, as metafor
-            adj[neg] /= 2.0
-            neg = t + adj < 0
-        tau2[idx] = t + adj
-        iters[idx] += 1
-        active[idx] = np.abs(adj) > threshold * (1.0 + tau2[idx])
-    return tau2, iters, ~active
-
-
-def _fisher(y, v, reml, threshold=THRESHOLD, maxiter=MAXITER):
-    """Fisher scoring; groups that do not converge are rerun with metafor's remedy.
-
-    metafor's help suggests ``control=list(stepadj=0.5)`` when scoring oscillates; groups
-    that have not converged with full steps are refitted with step lengths 1/2, 1/4,
-    1/8 and 1/16 in turn, and ``stepadj`` records the one that converged.
-    """
-    g = y.shape[0]
-    tau2, iters, converged = _scoring(y, v, reml, 1.0, threshold, maxiter)
-    stepadj = np.ones(g)
-    for step in (0.5, 0.25, 0.125, 0.0625):
-        idx = np.flatnonzero(~converged)
-        if idx.size == 0:
-            break
-        t2, it2, c2 = _scoring(y[idx], v[idx], reml, step, threshold, maxiter)
-        tau2[idx], converged[idx], stepadj[idx] = t2, c2, step
-        iters[idx] += it2
-    check = converged & (tau2 > threshold)
-    reset = np.zeros(g, bool)
-    if check.any():  # metafor's ll0check: is tau2 = 0 better than where scoring stopped?
-        idx = np.flatnonzero(check)
-        ll0 = _loglik(y[idx], v[idx], np.zeros(idx.size), reml)
-        ll = _loglik(y[idx], v[idx], tau2[idx], reml)
-        reset[idx] = ll0 - ll > LL0_TOL
-        tau2[reset] = 0.0
-    return _Tau2(np.maximum(0.0, tau2), iters, converged, reset, stepadj)
-
-
-def _tau2_reml(y, v, threshold=THRESHOLD, maxiter=MAXITER):
-    return _fisher(y, v, True, threshold, maxiter)
-
-
-def _tau2_ml(y, v, threshold=THRESHOLD, maxiter=MAXITER):
-    return _fisher(y, v, False, threshold, maxiter)
-
-
-TAU2_ESTIMATORS: dict[str, Callable[..., _Tau2]] = {
-    "FE": _tau2_fe,
-    "DL": _tau2_dl,
-    "REML": _tau2_reml,
-    "PM": _tau2_pm,
-    "ML": _tau2_ml,
-    "HE": _tau2_he,
-    "SJ": _tau2_sj,
-}
-"""Estimators of tau^2 by metafor name ("FE" is the common-effect model, tau^2 = 0)."""
-
-METHODS = tuple(TAU2_ESTIMATORS)
-
 TESTS: dict[str, _TestSpec] = {
     "z": _TestSpec(t_dist=False, knha=False, floor=False),
+    "t": _TestSpec(t_dist=True, knha=False, floor=False),
     "knha": _TestSpec(t_dist=True, knha=True, floor=False),
     "adhoc": _TestSpec(t_dist=True, knha=True, floor=True),
 }
-"""Inference for the pooled estimate: normal (z), Knapp-Hartung, KH with ad hoc floor."""
+"""Inference on the coefficients: normal (z); t with k - p df (plain t, metafor
+``test="t"``); Knapp-Hartung; Knapp-Hartung with the ad hoc floor (s2w never below 1)."""
 
 
-def critical(level, df=np.inf):
-    """Two-sided critical value: normal quantile, or t with ``df`` degrees of freedom.
+def fit_block(y, v, X, method, test, level, maxiter=MAXITER, profile=True):
+    """Fit ``rma(yi, vi, mods = X, intercept = FALSE)`` to G data sets at once.
 
-    Notes
-    -----
-    ``scipy.special.ndtri`` / ``stdtrit``; the CIs built with it match metafor's
-    ``qnorm`` / ``qt`` intervals (tests/test_metafor_alignment.py).
-    """
-    alpha = (1.0 - level) / 2
-    return -special.ndtri(alpha) if np.isinf(df) else -special.stdtrit(df, alpha)
+    Parameters
+    ----------
+    y, v : ndarray, shape (G, k)
+        Effect sizes and sampling variances (finite, v > 0), k > p.
+    X : ndarray, shape (k, p) or (G, k, p)
+        Design matrix.
+    method, test : str
+        Keys of :data:`TAU2_ESTIMATORS` and :data:`TESTS`.
+    level : float
+        Confidence level.
+    maxiter : int
+        Iteration limit of the iterative estimators.
+    profile : bool
+        Compute the Q-profile limits of tau^2 and I^2.
 
-
-def two_sided_p(stat, df=np.inf):
-    """Two-sided p-value of a z (``df`` infinite) or t statistic.
-
-    Notes
-    -----
-    ``scipy.special.ndtr`` / ``stdtr``; matches metafor's ``pnorm`` / ``pt`` p-values down
-    to 1e-26 (tests/test_metafor_alignment.py).
-    """
-    x = -np.abs(stat)
-    return 2.0 * (special.ndtr(x) if np.isinf(df) else special.stdtr(df, x))
-
-
-def choose(registry, value, what):
-    """Return ``registry[value]``; raise :class:`ChoiceError` listing valid keys if absent.
+    Returns
+    -------
+    dict of ndarray
+        Arrays whose first axis is G.
 
     Notes
     -----
-    Every option of the engine (method, test, model...) is looked up here, so an unknown
-    value always names the valid ones (tests/test_stats_unit.py).
+    Validated against metafor 3.8-1 ``rma.uni`` (pooling and ``mods = ~ ablat``) in
+    tests/test_metafor_alignment.py.
     """
-    try:
-        return registry[value]
-    except (KeyError, TypeError):
-        raise ChoiceError(what, value, registry) from None
-
-
-def check_level(level) -> float:
-    """Return the confidence level as a fraction in (0, 1), e.g. 0.95.
-
-    Notes
-    -----
-    metafor also accepts 95; here a level outside (0, 1) is an error, to avoid silently
-    building 5% intervals from ``level=0.05``-style confusion.
-    """
-    level = float(level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must be a fraction between 0 and 1 (e.g. 0.95), got {level}")
-    return level
-
-
-def _fit_block(y, v, method, test, level, threshold=THRESHOLD, maxiter=MAXITER):
-    """Fit G groups of k >= 2 studies at once; return a dict of arrays of length G."""
-    k = y.shape[1]
+    g, k = y.shape
+    X = as_design(X, (g, k))
+    p = X.shape[-1]
     spec = TESTS[test]
-    fit = TAU2_ESTIMATORS[method](y, v, threshold=threshold, maxiter=maxiter)
-    fe = method == "FE"
+    fit = ESTIMATORS[method](y, v, X, maxiter=maxiter)
     tau2 = fit.tau2
-    _, w, r = _qgen(y, v, tau2)
-    sw = w.sum(axis=1)
-    est = (w * y).sum(axis=1) / sw
-    se = np.sqrt(1.0 / sw)
-    df = k - 1
+    res = wls(y, v, X, tau2)
+    df = k - p
+    s2w = np.ones(g)
     if spec.knha:
-        rss = (w * r * r).sum(axis=1)
-        s2w = np.where(rss <= np.finfo(float).eps, 0.0, rss / df)
-        if spec.floor:
-            s2w = np.maximum(s2w, 1.0)
-        se = se * np.sqrt(s2w)
+        s2w = np.where(res.q <= np.finfo(float).eps, 0.0, res.q / df)
+        s2w = np.maximum(s2w, 1.0) if spec.floor else s2w
+    vb = res.vb * s2w[:, None, None]
+    se = np.sqrt(np.diagonal(vb, axis1=1, axis2=2))
     tdf = float(df) if spec.t_dist else np.inf
-    alpha = 1.0 - level
     crit = critical(level, tdf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        stat = est / se
-    pred_sd = np.sqrt(se * se + tau2)
-    q, w0, _ = _qgen(y, v, np.zeros(y.shape[0]))
-    q = np.maximum(q, 0.0)
-    sw0 = w0.sum(axis=1)
-    vt = df / (sw0 - (w0 * w0).sum(axis=1) / sw0)  # "typical" within-study variance
-    if fe:
+        stat = res.beta / se
+    fit0 = wls(y, v, X, np.zeros(g))
+    qe = np.maximum(fit0.q, 0.0)
+    a2 = fit0.vb @ np.einsum("gkp,gk,gkq->gpq", X, fit0.w**2, X)
+    vt = df / (fit0.w.sum(axis=1) - np.trace(a2, axis1=1, axis2=2))  # "typical" variance
+    nan = np.full(g, np.nan)
+    if method == "FE":
         with np.errstate(divide="ignore", invalid="ignore"):
-            i2 = np.where(q > 0, np.maximum(0.0, 100.0 * (q - df) / q), 0.0)
-        h2 = q / df
-        lo = hi = np.full(y.shape[0], np.nan)
+            i2 = np.where(qe > 0, np.maximum(0.0, 100.0 * (qe - df) / qe), 0.0)
+        h2, lo, hi = qe / df, nan, nan
     else:
-        i2 = 100.0 * tau2 / (vt + tau2)
-        h2 = tau2 / vt + 1.0
-        g = y.shape[0]
-        lo = _q_root(y, v, np.full(g, special.chdtri(df, alpha / 2)))
-        hi = _q_root(y, v, np.full(g, special.chdtri(df, 1.0 - alpha / 2)))
+        i2, h2 = 100.0 * tau2 / (vt + tau2), tau2 / vt + 1.0
+        lo, hi = qprofile(y, v, X, level) if profile else (nan, nan)
     return {
-        "estimate": est,
-        "se": se,
-        "ci_low": est - crit * se,
-        "ci_high": est + crit * se,
-        "pi_low": est - crit * pred_sd,
-        "pi_high": est + crit * pred_sd,
-        "z_or_t": stat,
-        "df": np.full(y.shape[0], tdf),
-        "pvalue": two_sided_p(stat, tdf),
-        "tau2": np.where(fe, 0.0, tau2),
-        "tau2_ci_low": lo,
-        "tau2_ci_high": hi,
-        "i2": i2,
-        "i2_ci_low": 100.0 * lo / (vt + lo),
-        "i2_ci_high": 100.0 * hi / (vt + hi),
-        "h2": h2,
-        "q": q,
-        "q_df": np.full(y.shape[0], df),
-        "q_pvalue": special.chdtrc(df, q),
-        "converged": fit.converged,
-        "iterations": fit.iterations,
-        "reset": fit.reset,
-        "stepadj": fit.stepadj,
-        "weights": 100.0 * w / sw[:, None],
-    }
+        "beta": res.beta, "vb": vb, "se_b": se, "stat_b": stat, "pval_b": two_sided_p(stat, tdf),
+        "ci_low_b": res.beta - crit * se, "ci_high_b": res.beta + crit * se, "crit": crit,
+        "df": np.full(g, tdf), "tau2": np.where(method == "FE", 0.0, tau2), "s2w": s2w,
+        "tau2_ci_low": lo, "tau2_ci_high": hi, "i2": i2, "h2": h2,
+        "i2_ci_low": 100.0 * lo / (vt + lo), "i2_ci_high": 100.0 * hi / (vt + hi),
+        "q": qe, "q_df": np.full(g, df), "q_pvalue": special.chdtrc(df, qe), "w": res.w,
+        "converged": fit.converged, "iterations": fit.iterations, "reset": fit.reset,
+        "stepadj": fit.stepadj, "weights": 100.0 * res.w / res.w.sum(axis=1)[:, None],
+    }  # fmt: skip
+
+
+def _pool_block(y, v, method, test, level, maxiter=MAXITER):
+    """Intercept-only :func:`fit_block` with the pooled-estimate fields."""
+    out = fit_block(y, v, np.ones((y.shape[1], 1)), method, test, level, maxiter)
+    est, se = out["beta"][:, 0], out["se_b"][:, 0]
+    pred_sd = np.sqrt(se * se + out["tau2"])
+    out.update(estimate=est, se=se, z_or_t=out["stat_b"][:, 0], pvalue=out["pval_b"][:, 0])
+    out.update(ci_low=out["ci_low_b"][:, 0], ci_high=out["ci_high_b"][:, 0])
+    out.update(pi_low=est - out["crit"] * pred_sd, pi_high=est + out["crit"] * pred_sd)
+    return out
 
 
 def _fit_single(y, v, level):
@@ -346,72 +164,6 @@ def _fit_single(y, v, level):
     return out
 
 
-def guardrail_warnings(k, *, blinding=None, designs=None, imputed_sd=None) -> tuple[str, ...]:
-    """Plain-language cautions about a pooled result of ``k`` studies.
-
-    Parameters
-    ----------
-    k : int
-        Number of studies pooled.
-    blinding : sequence of str, optional
-        Blinding per study (``double_blind``, ``single_blind``, ``open_label``...).
-    designs : sequence of str, optional
-        Design per study (``open_label_single_arm`` counts as open-label).
-    imputed_sd : sequence of bool, optional
-        True where a study's SD was imputed.
-
-    Returns
-    -------
-    tuple of str
-        One short sentence per caution (empty when there is none).
-
-    Notes
-    -----
-    Rules, not statistics: fewer than 10 studies (funnel plot / Egger unreliable), fewer
-    than 3 (prediction interval not meaningful; metafor still computes it, and so do we),
-    a single study, all studies open-label, imputed SDs. Tested in tests/test_stats_unit.py.
-    """
-    out = []
-    if k == 1:
-        out.append(
-            "Only one study: the result is that study's own estimate; heterogeneity "
-            "(tau^2) cannot be estimated."
-        )
-    elif k < 3:
-        out.append(f"Only {k} studies: the prediction interval is not meaningful (needs 3+).")
-    if k < 10:
-        out.append(f"Only {k} studies: funnel plots and Egger's test are unreliable (needs 10+).")
-    open_label = []
-    if blinding is not None:
-        open_label.append([str(b) == "open_label" for b in blinding])
-    if designs is not None:
-        open_label.append([str(d).startswith("open_label") for d in designs])
-    if open_label and all(len(flags) == k for flags in open_label):
-        if all(any(col) for col in zip(*open_label, strict=True)) and k > 0:
-            out.append("All studies are open-label: expectation effects may inflate the result.")
-    if imputed_sd is not None:
-        n_imp = int(np.sum(np.asarray(imputed_sd, dtype=bool)))
-        if n_imp:
-            out.append(f"{n_imp} of {k} studies use an imputed SD: check a sensitivity analysis.")
-    return tuple(out)
-
-
-def _fit_warnings(method, test, converged, reset, maxiter, stepadj=1.0):
-    out = []
-    if stepadj != 1.0 and converged:
-        out.append(
-            f"Fisher scoring oscillated with full steps; it converged with step length "
-            f"{stepadj:g} (metafor's stepadj remedy)."
-        )
-    if method == "FE" and test != "z":
-        out.append("The Knapp-Hartung adjustment is not meant for a common-effect (FE) model.")
-    if not converged:
-        out.append(f"The {method} estimator did not converge in {maxiter} iterations.")
-    if reset:
-        out.append("Fisher scoring may have stopped at a local maximum; tau^2 set to 0.")
-    return out
-
-
 @dataclass(frozen=True)
 class PoolResult:
     """A pooled estimate with its heterogeneity statistics (one row of ``pool_many``).
@@ -419,6 +171,8 @@ class PoolResult:
     ``weights`` are percentages (as metafor's ``weights()``); ``df`` is ``inf`` under the
     z test; ``tau2_ci_*`` are Q-profile limits (NaN for FE and k = 1); for FE the
     prediction interval equals the CI (tau^2 = 0; metafor's ``predict`` gives none).
+    ``yi``, ``vi`` and ``rows`` (their 0-based positions in the input) are the data the
+    model was fitted to, so diagnostics can refit it; they are not part of ``to_frame``.
     """
 
     estimate: float
@@ -448,6 +202,9 @@ class PoolResult:
     iterations: int
     weights: tuple[float, ...]
     warnings: tuple[str, ...]
+    yi: tuple[float, ...] = field(default=(), repr=False)
+    vi: tuple[float, ...] = field(default=(), repr=False)
+    rows: tuple[int, ...] = field(default=(), repr=False)
 
     @property
     def tau(self) -> float:
@@ -455,8 +212,8 @@ class PoolResult:
         return float(np.sqrt(self.tau2))
 
     def to_frame(self) -> pd.DataFrame:
-        """Return a one-row DataFrame (weights left out, warnings joined by " | ")."""
-        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "weights"}
+        """Return a one-row DataFrame (weights and data left out, warnings joined by " | ")."""
+        row = {name: getattr(self, name) for name in FRAME_COLUMNS}
         row["warnings"] = " | ".join(self.warnings)
         return pd.DataFrame([row], columns=FRAME_COLUMNS)
 
@@ -481,27 +238,15 @@ class PoolResult:
         return "\n".join(lines)
 
 
-FRAME_COLUMNS = [f.name for f in fields(PoolResult) if f.name != "weights"]
+_DATA = ("weights", "yi", "vi", "rows")
+FRAME_COLUMNS = [f.name for f in fields(PoolResult) if f.name not in _DATA]
 _FLOAT_COLUMNS = [f.name for f in fields(PoolResult) if f.type == "float" and f.name != "level"]
 
 
-def _clean(yi, vi):
-    y = np.asarray(yi, dtype=float).ravel()
-    v = np.asarray(vi, dtype=float).ravel()
-    if y.shape != v.shape:
-        raise ValueError(f"yi and vi differ in length ({y.size} vs {v.size})")
-    ok = np.isfinite(y) & np.isfinite(v)
-    if np.any(v[ok] <= 0):
-        raise ValueError("every sampling variance vi must be positive")
-    return y[ok], v[ok], ok
-
-
-def _warnings_for(k, method, test, block, i, maxiter, dropped, guard):
-    out = []
-    if dropped:
-        out.append(f"{dropped} studies with a missing yi or vi were left out.")
+def _warnings_for(method, test, block, i, maxiter, dropped, guard):
+    out = [dropped] if dropped else []
     conv, reset, step = bool(block["converged"][i]), block["reset"][i], block["stepadj"][i]
-    out += _fit_warnings(method, test, conv, reset, maxiter, step)
+    out += fit_warnings(method, test, conv, reset, maxiter, step)
     return tuple(out) + guard
 
 
@@ -523,18 +268,21 @@ def pool(
     Parameters
     ----------
     yi, vi : array_like
-        Effect sizes and their sampling variances (pairs with a NaN are left out).
+        Effect sizes and their sampling variances (rows with a NaN are left out, and
+        named in the warnings).
     method : {"REML", "DL", "PM", "ML", "HE", "SJ", "FE"}
         tau^2 estimator; "FE" fits the common-effect model.
-    test : {"z", "knha", "adhoc"}
-        Normal-based inference, Knapp-Hartung (t with k-1 df), or Knapp-Hartung with
-        metafor's ad hoc correction (variance factor never below 1).
+    test : {"z", "t", "knha", "adhoc"}
+        Normal-based inference; plain t with k-1 df; Knapp-Hartung (t with k-1 df and
+        the variance rescaled); Knapp-Hartung with metafor's ad hoc correction (variance
+        factor never below 1).
     level : float
         Confidence level of the intervals (0.95).
     blinding, designs, imputed_sd : sequence, optional
         Per-study blinding / design / imputed-SD flags, used only for warnings.
     threshold, maxiter : float, int
-        Fisher-scoring convergence settings for ML and REML.
+        Kept for compatibility: the convergence threshold is the relative, scale-free
+        :data:`.tau2.THRESHOLD`; ``maxiter`` limits the iterations.
 
     Returns
     -------
@@ -544,18 +292,18 @@ def pool(
     -----
     Validated against R metafor 3.8-1 ``rma.uni`` (every method x test on dat.bcg, a
     k = 2 case and a case where tau^2 truncates at 0), ``predict()`` (prediction interval,
-    t with k-1 df under knha/adhoc) and ``confint()`` (Q-profile tau^2, I^2 limits); see
+    t with k-1 df under t/knha/adhoc) and ``confint()`` (Q-profile tau^2, I^2 limits); see
     ``tests/test_metafor_alignment.py``. Algorithms follow metafor: Fisher scoring from
     the HE estimate with step halving and the ll0 check for ML/REML, a root of the
-    generalized Q for PM and the Q-profile limits. With k = 1 the study itself is
-    returned with a warning (tau^2 NaN).
+    generalized Q for PM and the Q-profile limits. Every stopping rule is relative to the
+    scale of vi, so rescaling the data rescales the result exactly (tested for c = 1e-6
+    to 1e6). With k = 1 the study itself is returned with a warning (tau^2 NaN).
     """
+    del threshold
     choose(TAU2_ESTIMATORS, method, "method")
     choose(TESTS, test, "test")
     level = check_level(level)
-    y, v, ok = _clean(yi, vi)
-    if y.size == 0:
-        raise ValueError("no study has both yi and vi: nothing to pool")
+    y, v, ok, dropped = clean(yi, vi)
     sel = {}
     for name, arr in (("blinding", blinding), ("designs", designs), ("imputed_sd", imputed_sd)):
         sel[name] = None if arr is None else np.asarray(arr, dtype=object)[ok]
@@ -563,16 +311,16 @@ def pool(
     block = (
         _fit_single(y[None, :], v[None, :], level)
         if y.size == 1
-        else _fit_block(y[None, :], v[None, :], method, test, level, threshold, maxiter)
+        else _pool_block(y[None, :], v[None, :], method, test, level, maxiter)
     )
-    warn = _warnings_for(y.size, method, test, block, 0, maxiter, int((~ok).sum()), guard)
-    return _result(block, 0, y.size, method, test, level, warn)
+    warn = _warnings_for(method, test, block, 0, maxiter, dropped, guard)
+    data = {"yi": tuple(map(float, y)), "vi": tuple(map(float, v))}
+    data["rows"] = tuple(int(i) for i in np.flatnonzero(ok))
+    return _result(block, 0, y.size, method, test, level, warn, **data)
 
 
-def _result(block, i, k, method, test, level, warn) -> PoolResult:
-    scalars = {f.name for f in fields(PoolResult)} - {"k", "method", "test", "level"}
-    scalars -= {"weights", "warnings", "converged", "iterations", "q_df"}
-    vals = {name: float(block[name][i]) for name in scalars}
+def _result(block, i, k, method, test, level, warn, **data) -> PoolResult:
+    vals = {name: float(block[name][i]) for name in _FLOAT_COLUMNS}
     return PoolResult(
         **vals,
         q_df=int(block["q_df"][i]),
@@ -584,6 +332,7 @@ def _result(block, i, k, method, test, level, warn) -> PoolResult:
         iterations=int(block["iterations"][i]),
         weights=tuple(float(x) for x in block["weights"][i]),
         warnings=warn,
+        **data,
     )
 
 
@@ -621,16 +370,17 @@ def pool_many(
     -------
     DataFrame
         One row per group: the ``by`` columns, then the columns of
-        :meth:`PoolResult.to_frame`.
+        :meth:`PoolResult.to_frame`. Rows with a missing yi or vi are left out and named
+        (by index label) in their group's warnings.
 
     Notes
     -----
     Groups of the same size are stacked into (G, k) arrays and fitted together with the
-    same engine as :func:`pool` (Fisher scoring and Newton root finding run on all
-    groups at once; each group stops at its own convergence), so every number equals the
-    scalar :func:`pool` result for that group. Validated against :func:`pool` in
-    ``tests/test_stats_unit.py`` and against metafor in ``benchmarks/bench_pooling.py``.
+    same engine as :func:`pool` (each group stops at its own convergence), so every number
+    equals the scalar :func:`pool` result for that group. Validated against :func:`pool`
+    in ``tests/test_stats_unit.py`` and against metafor in ``benchmarks/bench_pooling.py``.
     """
+    del threshold
     choose(TAU2_ESTIMATORS, method, "method")
     choose(TESTS, test, "test")
     level = check_level(level)
@@ -644,7 +394,10 @@ def pool_many(
     ok = np.isfinite(y_all) & np.isfinite(v_all)
     if np.any(v_all[ok] <= 0):
         raise ValueError(f"every sampling variance in column {vi!r} must be positive")
-    dropped = np.bincount(codes[~ok], minlength=n_groups)
+    dropped = [
+        missing_rows(ok[codes == g], labels=df.index[codes == g]) if n else ""
+        for g, n in enumerate(np.bincount(codes[~ok], minlength=n_groups))
+    ]
     order = np.argsort(codes[ok], kind="stable")
     sorted_rows = np.flatnonzero(ok)[order]
     sizes = np.bincount(codes[ok], minlength=n_groups)
@@ -662,21 +415,19 @@ def pool_many(
         gids = np.flatnonzero(sizes == k)
         if k == 0:
             for g in gids:
-                warnings[g] = f"No study with both yi and vi ({dropped[g]} left out)."
+                warnings[g] = f"No study with both yi and vi ({dropped[g]})"
             continue
         idx = sorted_rows[starts[gids][:, None] + np.arange(k)]
         y, v = y_all[idx], v_all[idx]
         block = (
-            _fit_single(y, v, level)
-            if k == 1
-            else _fit_block(y, v, method, test, level, threshold, maxiter)
+            _fit_single(y, v, level) if k == 1 else _pool_block(y, v, method, test, level, maxiter)
         )
         for name in (*_FLOAT_COLUMNS, "converged", "iterations"):
             cols[name][gids] = block[name]
         for j, g in enumerate(gids):
             sub = {name: arr[idx[j]] for name, arr in extra.items()}
             guard = guardrail_warnings(int(k), **sub)
-            warn = _warnings_for(k, method, test, block, j, maxiter, int(dropped[g]), guard)
+            warn = _warnings_for(method, test, block, j, maxiter, dropped[g], guard)
             warnings[g] = " | ".join(warn)
     cols.update(method=method, test=test, level=level, warnings=warnings)
     out = pd.DataFrame({name: cols[name] for name in FRAME_COLUMNS})

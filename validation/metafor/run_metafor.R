@@ -102,9 +102,9 @@ rma_vals <- function(r) {
   }
   out
 }
-grid <- function(dname) {
+grid <- function(dname, tsts = tests) {
   res <- list()
-  for (m in methods) for (t in tests) {
+  for (m in methods) for (t in tsts) {
     code <- sprintf(
       'res <- suppressWarnings(rma(yi, vi, data = %s, method = "%s", test = "%s", control = ctl)); predict(res); if (res$method != "FE") confint(res, control = list(tol = 1e-12, tau2.max = 1e6))',
       dname, m, t)
@@ -123,7 +123,9 @@ run('bcg <- escalc(measure = "RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, d
 bcg_data <- list(tpos = I(dat.bcg$tpos), tneg = I(dat.bcg$tneg), cpos = I(dat.bcg$cpos),
                  cneg = I(dat.bcg$cneg), ablat = I(dat.bcg$ablat), year = I(dat.bcg$year),
                  alloc = I(as.character(dat.bcg$alloc)), yi = I(c(bcg$yi)), vi = I(bcg$vi))
-write_case("bcg_grid", bcg_data, grid("bcg"))
+bcg_res <- grid("bcg")
+bcg_res <- c(bcg_res, grid("bcg", "t"))  # plain t (k - p df, no Knapp-Hartung), added later
+write_case("bcg_grid", bcg_data, bcg_res)
 
 # ---- 2. k = 2, and a homogeneous set where tau^2 truncates at 0 ------------------------------
 run("k2 <- bcg[1:2, ]")
@@ -133,6 +135,8 @@ calls <- character()
 run("homog <- data.frame(yi = c(0.10, 0.12, 0.09, 0.11, 0.13), vi = c(0.04, 0.05, 0.03, 0.06, 0.05))")
 homog_res <- grid("homog")
 calls <- c(k2_calls, calls)
+k2_res <- c(k2_res, grid("k2", "t"))  # plain t, appended so the earlier entries stay as they were
+homog_res <- c(homog_res, grid("homog", "t"))
 write_case("small_and_zero_tau2",
            list(k2 = list(yi = I(c(k2$yi)), vi = I(k2$vi)),
                 homog = list(yi = I(homog$yi), vi = I(homog$vi))),
@@ -267,3 +271,33 @@ write_case("fisher_scoring_remedy", list(yi = I(osc$yi), vi = I(osc$vi)),
            list(default_converged = !inherits(osc_default, "try-error"),
                 default_error = if (inherits(osc_default, "try-error")) trimws(as.character(osc_default)) else "",
                 stepadj_0.5 = rma_vals(osc_fix)))
+
+# ---- 11. sparse-event proportions: rma.glmm (ML, tight lme4 control) --------------------------
+# Zeros, all events, tiny n, one cluster of events: the cases where a GLMM engine can stop
+# short of the maximum. The log-likelihood is kept so the engine can be checked to reach it.
+sparse <- list(
+  minimal = "px <- c(0, 0, 0, 10, 0); pn <- c(25, 18, 39, 32, 21)",
+  one_event = "px <- c(1, 0, 0, 0); pn <- c(20, 30, 15, 40)",
+  zeros_large_n = "px <- c(0, 0, 0, 1); pn <- c(200, 150, 300, 250)",
+  tiny_n = "px <- c(0, 1, 1, 0, 2); pn <- c(2, 3, 1, 4, 2)",
+  cluster = "px <- c(0, 0, 1, 0, 9, 11); pn <- c(30, 25, 28, 40, 12, 14)",
+  two_studies = "px <- c(0, 5); pn <- c(10, 12)",
+  all_events_but_one = "px <- c(20, 15, 30, 5); pn <- c(20, 15, 30, 25)",
+  near_all_events = "px <- c(19, 20, 18, 25); pn <- c(20, 20, 20, 25)",
+  high_heterogeneity = "px <- c(1, 30, 2, 45, 0); pn <- c(50, 50, 50, 50, 50)",
+  rare_many = "px <- c(0, 1, 0, 0, 2, 0, 1, 0); pn <- c(40, 35, 50, 60, 45, 30, 55, 38)",
+  singleton_events = "px <- c(0, 0, 3); pn <- c(10, 10, 5)",
+  moderate = "px <- c(2, 4, 1, 3, 0, 6); pn <- c(15, 22, 9, 18, 11, 25)"
+)
+run('glmm_ctl <- list(glmerCtrl = list(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5)))')
+gs_data <- list()
+gs_res <- list()
+for (nm in names(sparse)) {
+  run(sparse[[nm]])
+  run('gm <- rma.glmm(measure = "PLO", xi = px, ni = pn, method = "ML", control = glmm_ctl)')
+  e <- globalenv()
+  gs_data[[nm]] <- list(events = I(e$px), n = I(e$pn))
+  gs_res[[nm]] <- list(logit_estimate = c(e$gm$beta), logit_se = e$gm$se, tau2 = e$gm$tau2,
+                       ll = c(logLik(e$gm)))
+}
+write_case("glmm_sparse", gs_data, gs_res)
