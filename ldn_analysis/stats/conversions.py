@@ -205,6 +205,9 @@ def sd_from_md_ci(low, high, n1, n2, level=0.95, t_based=True) -> Converted:
 # --- median, quartiles and range to mean and SD ---------------------------------------------
 
 
+_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+
+
 def expected_normal_order_statistic(r, n):
     """Return E(Z_(r:n)), the expected r-th smallest of n standard normal draws.
 
@@ -221,8 +224,8 @@ def expected_normal_order_statistic(r, n):
         logc = special.gammaln(n + 1) - special.gammaln(r) - special.gammaln(n - r + 1)
 
         def f(z):
-            dens = stats.norm.logpdf(z) + (r - 1) * stats.norm.logcdf(z)
-            return z * np.exp(logc + dens + (n - r) * stats.norm.logsf(z))
+            dens = -0.5 * z * z - _LOG_SQRT_2PI + (r - 1) * special.log_ndtr(z)
+            return z * np.exp(logc + dens + (n - r) * special.log_ndtr(-z))
 
         return integrate.quad(f, -np.inf, np.inf, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
 
