@@ -11,12 +11,18 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special
 
-from ldn_analysis.stats.rma import check_level, choose, guardrail_warnings, pool
-
-N_AGQ = 7  # quadrature points, metafor rma.glmm's default nAGQ
-TAU_MAX = 20.0  # upper end of the search for tau (logit scale)
+from ldn_analysis.stats import glmm
+from ldn_analysis.stats.glmm import N_AGQ, TAU_MAX
+from ldn_analysis.stats.inference import (
+    check_level,
+    choose,
+    critical,
+    guardrail_warnings,
+    missing_rows,
+)
+from ldn_analysis.stats.rma import pool
 
 
 def wilson(events, n, level=0.95):
@@ -38,7 +44,7 @@ def wilson(events, n, level=0.95):
     Validated against R ``prop.test(x, n, correct=FALSE)$conf.int``.
     """
     x, n = np.asarray(events, dtype=float), np.asarray(n, dtype=float)
-    z = stats.norm.isf((1 - level) / 2)
+    z = critical(level)
     centre = (x + z * z / 2) / (n + z * z)
     half = z / (n + z * z) * np.sqrt(x * (n - x) / n + z * z / 4)
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
@@ -65,8 +71,8 @@ def clopper_pearson(events, n, level=0.95):
     x, n = np.asarray(events, dtype=float), np.asarray(n, dtype=float)
     a = (1 - level) / 2
     with np.errstate(invalid="ignore"):
-        low = np.where(x > 0, stats.beta.ppf(a, x, n - x + 1), 0.0)
-        high = np.where(x < n, stats.beta.ppf(1 - a, x + 1, n - x), 1.0)
+        low = np.where(x > 0, special.betaincinv(x, n - x + 1, a), 0.0)
+        high = np.where(x < n, special.betaincinv(x + 1, n - x, 1 - a), 1.0)
     return low, high
 
 
@@ -180,7 +186,7 @@ class ProportionPoolResult:
 
 
 def _interval_fields(mu, se, tau2, level):
-    z = stats.norm.isf((1 - level) / 2)
+    z = critical(level)
     sd = np.sqrt(se**2 + tau2) if np.isfinite(tau2) else np.nan
     return {
         "estimate": special.expit(mu),
@@ -203,83 +209,18 @@ def _pool_logit(x, n, method, level):
     return out, [w for w in res.warnings if not w.startswith("Only")]
 
 
-# --- binomial-normal GLMM by adaptive Gauss-Hermite quadrature ------------------------------
-
-
-def _modes(x, n, mu, tau):
-    """Conditional modes of the standardized random effects and the curvature there."""
-    b = np.zeros_like(x)
-    for _ in range(100):
-        p = special.expit(mu + tau * b)
-        grad = tau * (x - n * p) - b
-        hess = tau * tau * n * p * (1 - p) + 1
-        step = grad / hess
-        b += step
-        if np.max(np.abs(step)) < 1e-13:
-            break
-    p = special.expit(mu + tau * b)
-    return b, 1 / np.sqrt(tau * tau * n * p * (1 - p) + 1)
-
-
-def _loglik(mu, tau, x, n, nodes, logw):
-    """Marginal log-likelihood of the random-intercept logistic model (AGHQ)."""
-    const = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
-    if tau <= 0:
-        eta = np.full_like(x, mu)
-        return float(np.sum(const + x * eta - n * np.logaddexp(0, eta)))
-    b, s = _modes(x, n, mu, tau)
-    z = b[:, None] + np.sqrt(2) * s[:, None] * nodes[None, :]
-    eta = mu + tau * z
-    h = x[:, None] * eta - n[:, None] * np.logaddexp(0, eta) - z * z / 2
-    li = np.log(np.sqrt(2) * s) + special.logsumexp(h + logw[None, :], axis=1)
-    return float(np.sum(const + li - 0.5 * np.log(2 * np.pi)))
+# --- binomial-normal GLMM (the likelihood and optimizer live in .glmm) ----------------------
 
 
 def _glmm_ml(x, n, n_agq):
-    nodes, w = np.polynomial.hermite.hermgauss(n_agq)
-    logw = np.log(w) + nodes * nodes
-
-    def best_mu(tau):
-        start = special.logit((x.sum() + 0.5) / (n.sum() + 1))
-        fit = optimize.minimize_scalar(
-            lambda m: -_loglik(m, tau, x, n, nodes, logw),
-            bracket=(start - 1, start + 1),
-            method="brent",
-            options={"xtol": 1e-12},
-        )
-        return fit.x, -fit.fun
-
-    outer = optimize.minimize_scalar(
-        lambda t: -best_mu(t)[1],
-        bounds=(0.0, TAU_MAX),
-        method="bounded",
-        options={"xatol": 1e-10},
-    )
-    tau = float(outer.x)
-    mu, ll = best_mu(tau)
-    mu0, ll0 = best_mu(0.0)
-    if ll0 >= ll - 1e-9:  # the profile is flat at 0: tau = 0 (boundary)
-        tau, mu = 0.0, mu0
-    if tau == 0.0:
-        p = special.expit(mu)
-        return mu, 1 / np.sqrt(np.sum(n * p * (1 - p))), 0.0
-    h = 1e-3 * np.array([max(1.0, abs(mu)), tau])
-
-    def f(a, b):
-        return -_loglik(mu + a * h[0], tau + b * h[1], x, n, nodes, logw)
-
-    f0 = f(0, 0)
-    hmm = (f(1, 0) - 2 * f0 + f(-1, 0)) / h[0] ** 2
-    htt = (f(0, 1) - 2 * f0 + f(0, -1)) / h[1] ** 2
-    hmt = (f(1, 1) - f(1, -1) - f(-1, 1) + f(-1, -1)) / (4 * h[0] * h[1])
-    var_mu = htt / (hmm * htt - hmt * hmt)
-    return mu, float(np.sqrt(var_mu)), tau * tau
+    mu, se, tau2, _, hit = glmm.fit_ml(x, n, n_agq)
+    return mu, se, tau2, hit
 
 
 def _glmm_fe(x, n, n_agq):
     mu = special.logit(x.sum() / n.sum())
     p = special.expit(mu)
-    return mu, 1 / np.sqrt(np.sum(n * p * (1 - p))), 0.0
+    return mu, 1 / np.sqrt(np.sum(n * p * (1 - p))), 0.0, False
 
 
 GLMM_METHODS: dict[str, Callable] = {"ML": _glmm_ml, "FE": _glmm_fe}
@@ -291,10 +232,13 @@ def _pool_glmm(x, n, method, level, n_agq=N_AGQ):
     if x.size == 1 or x.sum() == 0 or x.sum() == n.sum():
         out, warn = _pool_logit(x, n, "FE" if x.size == 1 else "REML", level)
         return out, warn + ["GLMM not estimable (one study, or no/all events): logit model used."]
-    mu, se, tau2 = fit(x, n, n_agq)
+    mu, se, tau2, hit = fit(x, n, n_agq)
     warn = []
-    if tau2 >= (TAU_MAX - 1e-6) ** 2:
-        warn.append("The GLMM heterogeneity hit the search limit (tau = 20): treat as unstable.")
+    if hit:
+        warn.append(
+            f"The GLMM heterogeneity hit the search limit (tau = {TAU_MAX:g}): the likelihood "
+            "keeps rising with tau; treat the estimate as unstable."
+        )
     out = _interval_fields(mu, se, tau2, level)
     _, vi = plo(x, n)
     w = 1 / vi
@@ -348,15 +292,18 @@ def pool_proportions(
     x = np.asarray(events, dtype=float).ravel()
     nn = np.asarray(n, dtype=float).ravel()
     ok = np.isfinite(x) & np.isfinite(nn)
+    dropped = missing_rows(
+        ok, "events or n", labels=events.index if isinstance(events, pd.Series) else None
+    )
     x, nn = x[ok], nn[ok]
     if x.size == 0:
-        raise ValueError("no study has both events and n")
+        raise ValueError(f"no study has both events and n ({dropped})")
     if np.any((x < 0) | (x > nn) | (nn <= 0)):
         raise ValueError("events must be between 0 and n, and n positive, in every study")
     out, warn = func(x, nn, method, level)
     warn = list(guardrail_warnings(x.size)) + warn
-    if (~ok).any():
-        warn.insert(0, f"{int((~ok).sum())} studies with missing counts were left out.")
+    if dropped:
+        warn.insert(0, dropped)
     return ProportionPoolResult(
         **{key: float(val) for key, val in out.items()},
         k=int(x.size),
