@@ -10,12 +10,14 @@ import re
 import shutil
 from pathlib import Path
 
+import frictionless
 import pandas as pd
 import pytest
 
+from ldn_analysis import vocab
 from ldn_analysis.data.check import check_command, summarize
 from ldn_analysis.data.evidence import Evidence, load_evidence
-from ldn_analysis.data.validation import MAX_PER_CHECK, RULES, undeclared_files
+from ldn_analysis.data.validation import MAX_PER_CHECK, RULES, rule, undeclared_files
 from ldn_analysis.errors import DataValidationError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,6 +186,22 @@ def test_real_data_validates():
     assert not missing, f"resources without a CSV in data/: {missing}"
     evidence = load_evidence(DATA)
     assert len(evidence.studies) > 0
+
+
+def test_frictionless_validates_the_same_descriptor(folder):
+    """Curators can run `frictionless validate data/datapackage.json` (Data Package v2)."""
+    assert descriptor()["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    for where in (DATA, folder):
+        report = frictionless.validate(str(where / "datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
+
+
+def test_frictionless_errors_are_worded_as_problems(folder):
+    set_cell(folder, "studies.csv", 1, "design", "RCT")
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    assert not report.valid  # the library sees it...
+    problem = find(problems_of(folder), "studies.csv", 1, "design", "allowed values")
+    assert "Did you mean" in problem.fix or "Use one of" in problem.fix  # ...we word it
 
 
 # ------------------------------------------------------------------------ the fixture
@@ -554,6 +572,19 @@ def test_broken_descriptor_is_reported(folder):
     assert problem.file == "datapackage.json" and "line 1" in problem.message
 
 
+def test_descriptor_rejected_by_frictionless_is_reported(folder):
+    d = descriptor()
+    del d["$schema"]  # Data Package v1: exclusiveMinimum is not allowed
+    (folder / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    problems = problems_of(folder)
+    assert any(p.file == "datapackage.json" and "Frictionless" in p.message for p in problems)
+
+
+def test_rule_ids_are_registered_once():
+    with pytest.raises(ValueError, match="registered twice"):
+        rule(RULES[0].id, "again", needs=(), message="", fix="")(lambda t: [])
+
+
 def test_missing_folder_is_reported(tmp_path):
     problem = problems_of(tmp_path / "nowhere")[0]
     assert "does not exist" in problem.message
@@ -617,8 +648,6 @@ def test_readme_generated_block_is_up_to_date():
 
 
 def test_design_vocabulary_matches_the_schema():
-    from ldn_analysis import vocab
-
     fields = {
         f["name"]: f
         for r in descriptor()["resources"]

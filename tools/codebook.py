@@ -3,7 +3,7 @@
 The README has hand-written sections and one generated block between the markers
 :data:`BEGIN` and :data:`END`: data version and changelog, one column table per resource,
 the condition vocabulary (from ``conditions.csv``) and the validation rules (from
-:data:`ldn_analysis.validate.RULES`). Run after every schema change::
+`ldn_analysis.data.validation.RULES`). Run after every schema change::
 
     python tools/codebook.py            # rewrite the generated block in place
     python tools/codebook.py --check    # exit 1 if the README is stale (CI, tests)
@@ -170,14 +170,17 @@ def render(descriptor: Mapping[str, Any], conditions: Sequence[Mapping[str, str]
         "## Validation rules",
         "",
         "Besides the schema constraints above (types, required, allowed values, bounds, "
-        "unique keys, foreign keys), `python -m ldn_analysis data check` applies these "
-        "cross-table rules (`ldn_analysis.validate.RULES`); a problem message ends with "
-        "`[rule <id>]`.",
+        "unique keys, foreign keys; checked with Frictionless, also from the command line: "
+        "`frictionless validate data/datapackage.json`), `python -m ldn_analysis data check` "
+        "applies these cross-table rules (`ldn_analysis.data.validation.RULES`, one registry "
+        "filled with `@rule(...)`). A problem message ends with `[rule <id>]` and stops "
+        "loading; a rule of level *warning* is listed by `data check` as `[warning <id>]` "
+        "and does not stop loading.",
         "",
-        "| rule | checks |",
-        "|---|---|",
+        "| rule | level | checks |",
+        "|---|---|---|",
     ]
-    lines += [f"| `{rule.id}` | {_cell(rule.title)} |" for rule in RULES]
+    lines += [f"| `{r.id}` | {r.severity} | {_cell(r.title)} |" for r in RULES]
     lines += ["", END]
     return "\n".join(lines)
 

@@ -5,19 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from ldn_analysis import paths
+from ldn_analysis.data.evidence import Evidence, load_evidence
+from ldn_analysis.data.validation import undeclared_files
 from ldn_analysis.errors import DataValidationError, LDNError
-from ldn_analysis.vocab import (
-    CONTROLLED_DESIGNS,
-)
+from ldn_analysis.vocab import CONTROLLED_DESIGNS
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ldn_analysis.data.evidence import Evidence
-from ldn_analysis.data.validation.package import undeclared_files
+__all__ = ["check_command", "format_summary", "summarize"]
 
 # --------------------------------------------------------------------------------------
 # Summary and command
@@ -147,8 +145,6 @@ def check_command(data_dir: str | Path | None = None) -> int:
         0 when the data are valid (summary printed to stdout); 1 when there are problems
         (listed on stderr, one per line, each with its fix; no traceback).
     """
-    from ldn_analysis.data.evidence import load_evidence
-
     folder = Path(data_dir) if data_dir is not None else paths.data_dir()
     try:
         evidence = load_evidence(folder)
@@ -165,6 +161,10 @@ def check_command(data_dir: str | Path | None = None) -> int:
         print(f"Data check FAILED for {folder}: {exc}", file=sys.stderr)
         return 1
     print(format_summary(summarize(evidence)))
+    if evidence.warnings:
+        print(f"\n{len(evidence.warnings)} warning(s) (the data load; check these rows):")
+        for problem in evidence.warnings:
+            print(f"  - {problem}")
     extra = undeclared_files(folder)
     if extra:
         print(

@@ -2,7 +2,7 @@
 
 :func:`load_evidence` is the only way notebooks and reports should read the data: it reads
 ``datapackage.json`` and every CSV it lists, validates them
-(:mod:`ldn_analysis.validate`) and returns a frozen :class:`Evidence`. It never writes
+(:mod:`ldn_analysis.data.validation`) and returns a frozen :class:`Evidence`. It never writes
 anything.
 
 Dtypes follow the Table Schema: ``string`` -> pandas ``str`` (blank = NaN), ``integer`` ->
@@ -23,6 +23,7 @@ import pandas as pd
 
 from ldn_analysis import paths
 from ldn_analysis.data.validation import validate_package
+from ldn_analysis.errors import Problem
 
 __all__ = ["Evidence", "load_evidence"]
 
@@ -48,6 +49,9 @@ class Evidence:
         The parsed ``datapackage.json`` descriptor.
     tables : Mapping[str, DataFrame]
         Every resource by name, including any beyond the six core tables.
+    warnings : tuple of Problem
+        Findings of warning-level validation rules (the data loaded; ``data check``
+        lists them).
     claims : DataFrame or None
         RESERVED for the claims owner: ``claims.csv`` once its resource is added to
         ``datapackage.json`` (validated from its schema like every table); ``None`` until
@@ -65,6 +69,7 @@ class Evidence:
     checksums: Mapping[str, str]
     package: Mapping[str, Any] = field(repr=False)
     tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    warnings: tuple[Problem, ...] = field(default=(), repr=False)
     # --- RESERVED: claims.csv (claim_id, source_file, claim_text, claim_type,
     # proposition, ...). Owned by the claims engineer; filled automatically once a
     # 'claims' resource exists in datapackage.json.
@@ -179,5 +184,6 @@ def load_evidence(data_dir: str | Path | None = None) -> Evidence:
         checksums=MappingProxyType(dict(package.checksums)),
         package=MappingProxyType(dict(package.descriptor)),
         tables=MappingProxyType(dict(tables)),
+        warnings=package.warnings,
         claims=tables.get("claims"),
     )

@@ -1,4 +1,11 @@
-"""Read and structurally check ``datapackage.json``."""
+"""Read ``datapackage.json`` and check its structure.
+
+These checks say where and how to fix the usual mistakes (invalid JSON with its line and
+column, a foreign key pointing nowhere, a missing core resource). Frictionless then
+validates the descriptor against the Data Package v2 profile when it loads the tables
+(:mod:`.tableschema`), so that ``frictionless validate data/datapackage.json`` accepts
+whatever the loader accepts.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +15,26 @@ from pathlib import Path
 from typing import Any
 
 from ldn_analysis import paths
-from ldn_analysis.data.validation._problems import (
-    _RESAVE_UTF8,
-    _SUPPORTED_TYPES,
+from ldn_analysis.data.validation.problems import (
     CORE_TABLES,
-    _file_problem,
+    RESAVE_UTF8,
+    SUPPORTED_TYPES,
+    file_problem,
 )
 from ldn_analysis.errors import Problem
+
+__all__ = ["DATAPACKAGE_V2", "as_list", "read_descriptor"]
+
+#: The profile ``datapackage.json`` declares in ``$schema`` (exclusive bounds need v2).
+DATAPACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 # --------------------------------------------------------------------------------------
 # Descriptor
 # --------------------------------------------------------------------------------------
 
 
-def _as_list(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
+    """Return a Table Schema key (one name or a list of names) as a list."""
     return [value] if isinstance(value, str) else list(value or [])
 
 
@@ -46,7 +59,7 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]
     path = folder / name
     if not folder.is_dir():
         return None, [
-            _file_problem(
+            file_problem(
                 str(folder),
                 "data folder does not exist",
                 "Pass an existing folder with --data-dir, or set LDN_DATA_DIR to one.",
@@ -56,19 +69,19 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         return None, [
-            _file_problem(
+            file_problem(
                 name,
                 f"no {name} in {folder}",
                 f"Copy data/{name} from the repository into the folder.",
             )
         ]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [_file_problem(name, f"cannot read the file: {exc}", _RESAVE_UTF8)]
+        return None, [file_problem(name, f"cannot read the file: {exc}", RESAVE_UTF8)]
     try:
         desc = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [
-            _file_problem(
+            file_problem(
                 name,
                 f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                 "Fix the JSON syntax there (a missing comma or quote is the usual cause).",
@@ -101,16 +114,16 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]
         for fd in fields:
             if not isinstance(fd, dict) or not fd.get("name"):
                 bad(f"resource '{label}' has a field without a name", "Name every field.")
-            elif fd.get("type", "string") not in _SUPPORTED_TYPES:
+            elif fd.get("type", "string") not in SUPPORTED_TYPES:
                 bad(
                     f"field '{fd['name']}' of '{label}' has unsupported type {fd.get('type')!r}",
-                    f"Use one of: {', '.join(_SUPPORTED_TYPES)}.",
+                    f"Use one of: {', '.join(SUPPORTED_TYPES)}.",
                     column=fd["name"],
                 )
         names[res["name"]] = res
     for res in names.values():
         own = {fd.get("name") for fd in res["schema"]["fields"] if isinstance(fd, dict)}
-        for key in _as_list(res["schema"].get("primaryKey")):
+        for key in as_list(res["schema"].get("primaryKey")):
             if key not in own:
                 bad(f"primaryKey '{key}' of '{res['name']}' is not a field", "Fix primaryKey.")
         for fk in res["schema"].get("foreignKeys", []) or []:
@@ -122,13 +135,13 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]
                 if ref
                 else set()
             )
-            if ref is None or not set(_as_list(fk["reference"].get("fields"))) <= ref_fields:
+            if ref is None or not set(as_list(fk["reference"].get("fields"))) <= ref_fields:
                 bad(
                     f"foreign key {fk.get('fields')!r} of '{res['name']}' points to "
                     f"{target}.{fk['reference'].get('fields')!r}, which does not exist",
                     "Point the foreign key at an existing resource and field.",
                 )
-            if not set(_as_list(fk.get("fields"))) <= own:
+            if not set(as_list(fk.get("fields"))) <= own:
                 bad(
                     f"foreign key field {fk.get('fields')!r} of '{res['name']}' is not a field",
                     "Fix the foreign key.",

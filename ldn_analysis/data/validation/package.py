@@ -7,20 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ldn_analysis import paths
-from ldn_analysis.data.validation._io import _drop_blank_and_header_rows, _read_csv
-from ldn_analysis.data.validation._problems import _Collector, _file_problem
 from ldn_analysis.data.validation.descriptor import read_descriptor
-from ldn_analysis.data.validation.rules import _run_rules
-from ldn_analysis.data.validation.schema import (
-    _check_fields,
-    _check_foreign_keys,
-    _check_primary_key,
-)
-from ldn_analysis.errors import DataValidationError
+from ldn_analysis.data.validation.files import drop_blank_and_header_rows, read_csv
+from ldn_analysis.data.validation.foreignkeys import check_foreign_keys
+from ldn_analysis.data.validation.problems import Collector, file_problem
+from ldn_analysis.data.validation.rules import run_rules
+from ldn_analysis.data.validation.tableschema import check_tables
+from ldn_analysis.errors import DataValidationError, Problem
+
+__all__ = ["ValidatedPackage", "undeclared_files", "validate_package"]
 
 # --------------------------------------------------------------------------------------
 # The whole package
@@ -41,12 +39,15 @@ class ValidatedPackage:
         One typed frame per resource (RangeIndex; blank rows dropped).
     checksums : dict of str to str
         sha256 hex digest of every CSV file, keyed by file name.
+    warnings : tuple of Problem
+        Findings of warning-level rules (listed by ``data check``; loading goes on).
     """
 
     folder: Path
     descriptor: Mapping[str, Any]
     tables: Mapping[str, pd.DataFrame]
     checksums: Mapping[str, str]
+    warnings: tuple[Problem, ...] = ()
 
 
 def undeclared_files(folder: str | Path | None = None) -> list[str]:
@@ -98,7 +99,7 @@ def validate_package(folder: str | Path | None = None) -> ValidatedPackage:
     descriptor, problems = read_descriptor(folder)
     if descriptor is None:
         raise DataValidationError(problems)
-    collector = _Collector()
+    collector = Collector()
     for p in problems:
         collector.add(p)
     resources = {
@@ -109,35 +110,32 @@ def validate_package(folder: str | Path | None = None) -> ValidatedPackage:
         and r.get("path")
         and isinstance((r.get("schema") or {}).get("fields"), list)
     }
-    typed: dict[str, pd.DataFrame] = {}
-    invalid: dict[str, dict[str, np.ndarray]] = {}
-    files: dict[str, str] = {}
+    frames: dict[str, pd.DataFrame] = {}
     checksums: dict[str, str] = {}
     for name, res in resources.items():
-        files[name] = str(res["path"])
         try:
-            raw, checksum = _read_csv(folder / str(res["path"]), res, collector)
+            raw = read_csv(folder / str(res["path"]), res, collector)
         except Exception as exc:  # noqa: BLE001 - unreadable input must name the file
             collector.add(
-                _file_problem(
+                file_problem(
                     str(res["path"]),
                     f"could not read the file: {exc}",
                     "Check that it is a comma-separated UTF-8 text file.",
                 )
             )
             continue
-        if checksum is not None:
-            checksums[str(res["path"])] = checksum
-        if raw is None or raw.fatal or raw.frame is None:
+        if raw is None:
             continue
-        frame = _drop_blank_and_header_rows(raw, collector)
-        table, invalid[name] = _check_fields(frame, res, raw.file, collector)
-        _check_primary_key(table, res, raw.file, collector)
-        typed[name] = table
-    memo: dict[Any, Any] = {}  # key indexes shared by foreign keys and rules
-    _check_foreign_keys(typed, resources, collector, memo)
-    _run_rules(typed, files, collector, invalid=invalid, memo=memo)
+        if raw.checksum is not None:
+            checksums[str(res["path"])] = raw.checksum
+        if not raw.fatal and raw.frame is not None:
+            frames[name] = drop_blank_and_header_rows(raw, collector)
+    typed, invalid = check_tables(frames, resources, descriptor, collector)
+    check_foreign_keys(typed, resources, collector, invalid)
+    files = {name: str(res["path"]) for name, res in resources.items()}
+    warnings = Collector()
+    run_rules(typed, files, collector, invalid=invalid, warnings=warnings)
     if collector.problems:
         raise DataValidationError(collector.problems)
     tables = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
-    return ValidatedPackage(folder, descriptor, tables, checksums)
+    return ValidatedPackage(folder, descriptor, tables, checksums, tuple(warnings.problems))

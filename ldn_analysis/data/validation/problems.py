@@ -1,4 +1,4 @@
-"""Shared limits, messages and the problem collector of the validator."""
+"""Shared limits, messages and the problem collector of every validation layer."""
 
 from __future__ import annotations
 
@@ -11,39 +11,40 @@ import pandas as pd
 
 from ldn_analysis.errors import Problem
 
+__all__ = [
+    "CORE_TABLES",
+    "MAX_PER_CHECK",
+    "NAN_INF_TEXT",
+    "NUM_TEXT",
+    "RESAVE_UTF8",
+    "SUPPORTED_TYPES",
+    "Collector",
+    "file_problem",
+    "fmt",
+    "plain",
+]
+
 #: Problems listed per (check, file, column) before the rest are only counted.
 MAX_PER_CHECK = 20
 
 #: Resources every evidence package must have, in report order.
 CORE_TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews", "conditions")
 
+#: Table Schema field types the evidence base uses.
+SUPPORTED_TYPES = ("string", "integer", "number", "boolean")
 
-_SUPPORTED_TYPES = ("string", "integer", "number", "boolean")
-_UTF8_BOM = b"\xef\xbb\xbf"
-_OTHER_BOMS = (
-    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
-    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
-    (b"\xfe\xff", "UTF-16 (big-endian)"),
-    (b"\xff\xfe", "UTF-16 (little-endian)"),
-)
-_BAD_CHAR = re.compile("[\udc80-\udcff\ufeff\x00]")
-_NOT_BLANK = re.compile(rb"[^ \t\r\n]")
-_HEAD_BYTES = 1 << 16  # the header row is read from the first 64 KiB
-_INT_TEXT = r"\s*[+-]?[0-9]+\s*"
-_NUM_TEXT = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"
-_NAN_INF_TEXT = re.compile(r"\s*[+-]?(nan|inf|infinity)\s*", re.IGNORECASE)
-_RESAVE_UTF8 = (
+#: A plain number as written in a cell (digits, sign, decimal point, exponent).
+NUM_TEXT = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"
+#: ``NaN`` / ``inf`` written as text: never a number in the evidence base.
+NAN_INF_TEXT = re.compile(r"\s*[+-]?(nan|inf|infinity)\s*", re.IGNORECASE)
+#: The fix for every encoding problem.
+RESAVE_UTF8 = (
     "Re-save the file as UTF-8 (Excel: 'CSV UTF-8'; LibreOffice: character set "
     "'Unicode (UTF-8)'; Python: encoding='utf-8'), or retype the character."
 )
 
 
-# --------------------------------------------------------------------------------------
-# Problem collection
-# --------------------------------------------------------------------------------------
-
-
-def _py(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Return ``value`` as a plain Python scalar (``None`` for blanks)."""
     if value is None or value is pd.NA:
         return None
@@ -57,18 +58,18 @@ def _py(value: Any) -> Any:
     return value
 
 
-def _fmt(value: Any) -> str:
+def fmt(value: Any) -> str:
     """Format a cell value for a message (``blank`` for missing values)."""
-    value = _py(value)
+    value = plain(value)
     return "blank" if value is None else str(value)
 
 
-def _file_problem(file: str, message: str, fix: str) -> Problem:
+def file_problem(file: str, message: str, fix: str) -> Problem:
     """Return a problem about a whole file (no row, column or value)."""
     return Problem(file, None, None, None, message, fix)
 
 
-class _Collector:
+class Collector:
     """Gather problems, capping the number listed per check, file and column."""
 
     def __init__(self, limit: int = MAX_PER_CHECK):
@@ -76,6 +77,7 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, problem: Problem) -> None:
+        """Add one problem (never capped)."""
         self.problems.append(problem)
 
     def add_rows(
@@ -108,7 +110,7 @@ class _Collector:
                 value = values.iloc[pos]
             else:
                 value = values[pos]
-            self.problems.append(Problem(file, int(labels[pos]) + 1, column, _py(value), msg, fx))
+            self.problems.append(Problem(file, int(labels[pos]) + 1, column, plain(value), msg, fx))
         rest = len(hits) - self.limit
         if rest > 0:
             fx = fix(hits[0]) if callable(fix) else fix
