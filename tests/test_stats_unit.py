@@ -316,3 +316,114 @@ def test_metareg_and_subgroup_guards():
     assert "Meta-regression" in res.summary()
     eg = diagnostics.egger(BCG["yi"][:6], BCG["vi"][:6])
     assert any("Egger" in w for w in eg.warnings)
+
+
+# --- scale invariance: pool(c * yi, c^2 * vi) ------------------------------------------------------
+
+SCALE_RTOL = 1e-8  # stopping rules are relative to the scale of vi (1e-12), so ~1e-10 is seen
+
+
+@pytest.mark.parametrize("c", [1e-6, 1e-3, 1e3, 1e6])
+@pytest.mark.parametrize("method", list(pooling.TAU2_ESTIMATORS))
+@pytest.mark.parametrize("test", list(pooling.TESTS))
+def test_pool_is_scale_invariant(c, method, test):
+    y, v = np.asarray(BCG["yi"]), np.asarray(BCG["vi"])
+    ref = pooling.pool(y, v, method, test)
+    res = pooling.pool(c * y, c * c * v, method, test)
+    power = {"estimate": 1, "se": 1, "ci_low": 1, "ci_high": 1, "pi_low": 1, "pi_high": 1,
+             "tau2": 2, "tau2_ci_low": 2, "tau2_ci_high": 2, "z_or_t": 0, "pvalue": 0,
+             "i2": 0, "i2_ci_low": 0, "i2_ci_high": 0, "h2": 0, "q": 0, "q_pvalue": 0}  # fmt: skip
+    for name, k in power.items():
+        want, got = getattr(ref, name) * c**k, getattr(res, name)
+        np.testing.assert_allclose(got, want, rtol=SCALE_RTOL, atol=0, err_msg=name)
+    assert res.weights == pytest.approx(ref.weights, rel=SCALE_RTOL)
+    assert res.converged and res.warnings == ref.warnings
+
+
+@pytest.mark.parametrize("c", [1e-6, 1e6])
+def test_metareg_and_influence_are_scale_invariant(c):
+    y, v, x = np.asarray(BCG["yi"]), np.asarray(BCG["vi"]), np.asarray(BCG["ablat"])
+    ref, res = diagnostics.metareg(y, v, x), diagnostics.metareg(c * y, c * c * v, x)
+    np.testing.assert_allclose(res.coefficients.estimate, c * ref.coefficients.estimate, 1e-8)
+    np.testing.assert_allclose(res.coefficients.pvalue, ref.coefficients.pvalue, 1e-8)
+    np.testing.assert_allclose([res.tau2, res.r2, res.qm], [c * c * ref.tau2, ref.r2, ref.qm], 1e-8)
+    a, b = diagnostics.influence(y, v), diagnostics.influence(c * y, c * c * v)
+    np.testing.assert_allclose(b.rstudent, a.rstudent, 1e-8)
+    np.testing.assert_allclose(b.cooks_distance, a.cooks_distance, 1e-8)
+
+
+# --- one NaN policy: rows dropped and named, everywhere ------------------------------------------
+
+
+def test_missing_values_are_dropped_and_named_everywhere():
+    y = np.array(BCG["yi"], dtype=float)
+    v = np.array(BCG["vi"], dtype=float)
+    y[2], v[5] = np.nan, np.nan
+    keep = np.isfinite(y) & np.isfinite(v)
+    res = pooling.pool(y, v)
+    assert res.k == 11 and res.rows == tuple(np.flatnonzero(keep))
+    assert "2 studies with a missing yi or vi left out (rows 2, 5" in res.warnings[0]
+    clean = pooling.pool(y[keep], v[keep])
+    assert res.estimate == clean.estimate and res.yi == clean.yi
+    series = pooling.pool(pd.Series(y, index=[f"s{i}" for i in range(13)]), v)
+    assert "rows s2, s5" in series.warnings[0]
+    loo = diagnostics.leave1out(y, v)
+    assert len(loo) == 11 and "rows 2, 5" in loo.attrs["warnings"][0]
+    assert list(loo.omitted[:3]) == ["1", "2", "4"]  # labels are input positions + 1
+    assert "rows 2, 5" in diagnostics.egger(y, v).warnings[0]
+    assert "rows 2, 5" in diagnostics.metareg(y, v, BCG["ablat"]).warnings[0]
+    assert "rows 2, 5" in diagnostics.subgroup(y, v, BCG["alloc"]).warnings[0]
+    assert len(diagnostics.influence(y, v)) == 11
+    cu = diagnostics.cumul(y, v, order=BCG["year"])
+    assert len(cu) == 11 and cu.attrs["warnings"]
+    prop = proportions.pool_proportions([1, np.nan, 3, 2], [10, 12, np.nan, 20])
+    assert "rows 1, 2" in prop.warnings[0] and prop.k == 2
+    with pytest.raises(ValueError, match=r"rows 0, 1"):
+        pooling.pool([np.nan, 0.2], [0.1, np.nan])
+
+
+# --- diagnostics take the fitted result ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("method", "test"), [("DL", "knha"), ("PM", "t"), ("FE", "z")])
+def test_diagnostics_refit_with_the_fitted_settings(method, test):
+    y, v = BCG["yi"], BCG["vi"]
+    fit = pooling.pool(y, v, method, test, level=0.9)
+    loo = diagnostics.leave1out(fit)
+    first = pooling.pool(y[1:], v[1:], method, test, level=0.9)
+    assert loo.estimate[0] == pytest.approx(first.estimate, rel=1e-12)
+    assert loo.ci_low[0] == pytest.approx(first.ci_low, rel=1e-12)
+    pd.testing.assert_frame_equal(loo, diagnostics.leave1out(y, v, method, test, 0.9))
+    eg = diagnostics.egger(fit)
+    assert (eg.method, eg.test) == (method, test)
+    cu = diagnostics.cumul(fit, order=BCG["year"])
+    assert cu.estimate.iloc[-1] == pytest.approx(fit.estimate, rel=1e-12)
+    inf = diagnostics.influence(fit)
+    pd.testing.assert_frame_equal(inf, diagnostics.influence(y, v, None, method, test, 0.9))
+    sub = diagnostics.subgroup(fit, groups=BCG["alloc"])
+    assert (sub.method, sub.test) == (method, test)
+    with pytest.raises(TypeError, match="not both"):
+        diagnostics.leave1out(fit, method="REML")
+    mr = diagnostics.metareg(y, v, BCG["ablat"], method, test)
+    rs = diagnostics.rstudent(mr)
+    assert np.allclose(rs.rstudent, diagnostics.rstudent(y, v, BCG["ablat"], method, test).rstudent)
+
+
+def test_no_r2_when_the_null_model_has_no_heterogeneity():
+    homog = {"yi": [0.10, 0.12, 0.09, 0.11, 0.13], "vi": [0.04, 0.05, 0.03, 0.06, 0.05]}
+    res = diagnostics.metareg(homog["yi"], homog["vi"], [1.0, 2.0, 3.0, 4.0, 5.0])
+    assert np.isnan(res.r2)
+    assert any("R^2 not reported" in w for w in res.warnings)
+
+
+def test_plain_t_uses_t_quantiles_without_rescaling():
+    z = pooling.pool(BCG["yi"], BCG["vi"], "REML", "z")
+    t = pooling.pool(BCG["yi"], BCG["vi"], "REML", "t")
+    assert t.se == z.se and t.df == 12 and t.z_or_t == z.z_or_t
+    assert t.ci_high - t.ci_low > z.ci_high - z.ci_low
+
+
+def test_one_z95():
+    from ldn_analysis.stats.inference import Z95
+
+    assert Z95 == pooling.critical(0.95) == 1.959963984540054

@@ -15,7 +15,7 @@ from ldn_analysis.errors import ChoiceError
 __all__ = ["Z95", "check_level", "choose", "clean", "critical", "missing_rows", "two_sided_p"]
 __all__ += ["fit_warnings", "guardrail_warnings"]
 
-Z95 = float(-special.ndtri(0.025))
+Z95 = float(-special.ndtri((1.0 - 0.95) / 2))  # exactly critical(0.95)
 """Two-sided 95% normal critical value, 1.959963984540054 (R ``qnorm(0.975)``)."""
 
 
