@@ -61,10 +61,17 @@ def _gram(X, w):
     return np.einsum("gkp,gk,gkq->gpq", X, w, X)
 
 
+def _inv(X, w):
+    """(X'WX)^-1, shape (G, p, p); one column (plain pooling) without a matrix inverse."""
+    if X.shape[-1] == 1:
+        return 1.0 / np.einsum("gk,gk->g", X[..., 0] ** 2, w)[:, None, None]
+    return np.linalg.inv(_gram(X, w))
+
+
 def wls(y, v, X, tau2) -> Wls:
     """Weighted least-squares fit of every data set at ``tau2`` (shape (G,))."""
     w = 1.0 / (v + tau2[:, None])
-    vb = np.linalg.inv(_gram(X, w))
+    vb = _inv(X, w)
     beta = np.einsum("gpq,gkq,gk->gp", vb, X, w * y)
     r = y - np.einsum("gkp,gp->gk", X, beta)
     return Wls(w, vb, beta, r, (w * r * r).sum(axis=1))
@@ -73,13 +80,17 @@ def wls(y, v, X, tau2) -> Wls:
 def _traces(X, fit):
     """tr(P) and tr(PP) for P = W - WX(X'WX)^-1X'W, from p x p matrices only."""
     w = fit.w
-    a2 = fit.vb @ _gram(X, w * w)
+    w2 = w * w
+    if X.shape[-1] == 1:  # plain pooling: p x p matrices are scalars
+        x2 = X[..., 0] ** 2
+        a2 = fit.vb[:, 0, 0] * (x2 * w2).sum(axis=1)
+        a3 = fit.vb[:, 0, 0] * (x2 * w2 * w).sum(axis=1)
+        return w.sum(axis=1) - a2, w2.sum(axis=1) - 2.0 * a3 + a2 * a2
+    a2 = fit.vb @ _gram(X, w2)
     tr_p = w.sum(axis=1) - np.trace(a2, axis1=1, axis2=2)
-    a3 = fit.vb @ _gram(X, w**3)
-    tr_pp = (
-        (w * w).sum(axis=1) - 2.0 * np.trace(a3, axis1=1, axis2=2) + np.einsum("gpq,gqp->g", a2, a2)
-    )
-    return tr_p, tr_pp
+    a3 = fit.vb @ _gram(X, w2 * w)
+    tr_pp = w2.sum(axis=1) - 2.0 * np.trace(a3, axis1=1, axis2=2)
+    return tr_p, tr_pp + np.einsum("gpq,gqp->g", a2, a2)
 
 
 def scale_of(v):
