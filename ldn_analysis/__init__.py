@@ -1,8 +1,9 @@
 """Low-dose naltrexone evidence bundle: data, statistics, figures and reports.
 
 The public API is the names in ``__all__``; notebooks use only these. Names are imported
-lazily from their stage module (data -> effects/pooling -> figures -> report), so
-``import ldn_analysis`` stays cheap in every kernel.
+lazily from their layer (data -> stats -> analysis -> text/figures -> report), so
+``import ldn_analysis`` stays cheap in every kernel. ``docs/architecture.md`` draws the
+layers.
 """
 
 from __future__ import annotations
@@ -11,75 +12,40 @@ from importlib import import_module
 
 __version__ = "0.1.0"
 
-# name -> module that defines it. One line per public name, grouped by stage.
+# name -> module that defines it: the notebook-facing API, grouped by stage (data ->
+# analysis -> text and figures -> report). Everything else is imported from its package.
 _EXPORTS = {
-    # paths and errors
+    # evidence base
     "paths": ".paths",
     "LDNError": ".errors",
-    "DataValidationError": ".errors",
-    "ParameterError": ".errors",
-    "ChoiceError": ".errors",
-    # evidence base: load and validate
     "load_evidence": ".data.evidence",
-    "Evidence": ".data.evidence",
-    "validate_package": ".data.validation",
-    "summarize": ".data.check",
-    "check_command": ".data.check",
     # statistics (validated against metafor: tests/fixtures/metafor)
-    "compute_effects": ".analysis.effects",
-    "compute_ae_effects": ".stats.escalc",
-    "rho_sensitivity": ".analysis.effects",
-    "smd": ".stats.escalc",
-    "md": ".stats.escalc",
-    "smcr": ".stats.escalc",
-    "mc": ".stats.escalc",
-    "se_from_ci": ".stats.escalc",
-    "se_from_p": ".stats.escalc",
     "pool": ".stats.rma",
-    "pool_many": ".stats.rma",
-    "PoolResult": ".stats.rma",
-    "METHODS": ".stats.rma",
-    "TESTS": ".stats.rma",
     "pool_proportions": ".stats.proportions",
-    "ProportionPoolResult": ".stats.proportions",
-    "wilson": ".stats.proportions",
-    "clopper_pearson": ".stats.proportions",
-    "rule_of_three": ".stats.proportions",
-    "proportion_table": ".stats.proportions",
-    "metareg": ".stats.diagnostics",
-    "MetaRegResult": ".stats.diagnostics",
-    "egger": ".stats.diagnostics",
-    "EggerResult": ".stats.diagnostics",
-    "leave1out": ".stats.diagnostics",
-    "cumul": ".stats.diagnostics",
-    "influence": ".stats.diagnostics",
-    "subgroup": ".stats.diagnostics",
-    "SubgroupResult": ".stats.diagnostics",
-    # display and run card
-    "show": ".text.display",
-    "show_table": ".text.display",
-    "show_text": ".text.display",
-    "run_card": ".report.runcard",
-    "show_run_card": ".report.runcard",
-    "views": ".analysis",
+    # analysis objects: each computed once per page
+    "select": ".analysis.selection",
+    "efficacy": ".analysis.efficacy",
+    "outcome_analyses": ".analysis.efficacy",
+    # words, tables and charts of those objects
+    "summaries": ".text.summaries",
+    "certainty": ".text.certainty",
+    "tables": ".text.tables",
     "figures": ".figures",
-    "summary": ".text.summaries",
-    "Chart": ".figures",
-    # teaching: claims versus evidence, exercises
+    "show": ".text.display",
+    "show_text": ".text.display",
+    "show_table": ".text.display",
+    # teaching and claims
     "claims": ".claims",
-    "exercises": ".teaching.exercises",
-    "evaluate_claims": ".claims",
-    "score_sources": ".claims",
-    "load_claims": ".claims",
-    "Evaluation": ".claims",
-    "check": ".teaching.exercises",
-    "question": ".teaching.exercises",
-    "answer": ".teaching.exercises",
-    "Feedback": ".teaching.exercises",
     "teaching": ".teaching",
-    # report runner
-    "run_reports": ".report.runner",
+    "load_claims": ".claims",
+    "score_sources": ".claims",
+    # reports: parameters checked in the kernel, run card
+    "use_parameters": ".report.parameters",
+    "show_run_card": ".report.runcard",
 }
+
+# Names above that stand for a whole module (the rest are attributes of their module).
+_MODULES = frozenset({"paths", "summaries", "certainty", "tables", "figures", "claims", "teaching"})
 
 __all__ = ["__version__", *_EXPORTS]
 
@@ -90,7 +56,7 @@ def __getattr__(name: str):
     except KeyError:
         raise AttributeError(f"module 'ldn_analysis' has no attribute {name!r}") from None
     value = import_module(module, __name__)
-    if name != module.rsplit(".", 1)[-1] and hasattr(value, name):
+    if name not in _MODULES:
         value = getattr(value, name)
     globals()[name] = value
     return value

@@ -10,6 +10,10 @@ class LDNError(Exception):
 
     exit_code = 1
 
+    def _render_traceback_(self) -> list[str]:
+        """Show the message alone in IPython/Jupyter (no traceback wall above it)."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 @dataclass(frozen=True)
 class Problem:

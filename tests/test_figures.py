@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ldn_analysis import figures
+from ldn_analysis import figures, vocab
 from ldn_analysis.figures import palette
-from ldn_analysis.stats.rma import pool
+from ldn_analysis.stats.rma import METHODS, TESTS, pool
 
 URL = "https://example.org/{}"
 
@@ -129,10 +129,10 @@ def test_evidence_map_bubbles(studies):
     data = _data(chart)
     assert {t["type"] for t in data} == {"scatter"}
     by_name = {t["name"]: t for t in data}
-    benefit = by_name[palette.RESULT_LABELS["benefit"]]
+    benefit = by_name[vocab.RESULT_LABELS["benefit"]]
     assert benefit["marker"]["color"] == palette.RESULT_COLORS["benefit"]
     assert sorted(benefit["marker"]["size"]) == [1.0, 30.0, 60.0]
-    assert palette.RESULT_LABELS["not_reported"] in by_name  # the blank result
+    assert vocab.RESULT_LABELS["not_reported"] in by_name  # the blank result
     assert "Evidence map" in chart.figure.layout.title.text
     assert "5 studies with 191 participants" in chart.alt
     assert "2 randomised controlled" in chart.alt
@@ -575,15 +575,17 @@ def test_efficacy_pools_one_row_per_study(fake_evidence):
     direct = pool(eff.effects["yi"], eff.effects["vi"], method="REML", test="z")
     assert eff.result.estimate == pytest.approx(direct.estimate)
     assert eff.md_result is not None and "0-10 scale" in eff.md_note
-    assert len(eff.sensitivity) == 19 and len(eff.leave_one_out) == 3
+    # one row per estimator x test, the common-effect model with the z test only
+    assert len(eff.sensitivity) == 1 + (len(METHODS) - 1) * len(TESTS)
+    assert len(eff.leave_one_out) == 3
     assert eff.published["estimate"].tolist() == [pytest.approx(0.8)]  # flipped to favour LDN
-    forest = eff.forest()
+    forest = figures.forest(eff)
     assert forest.figure.layout.title.text == "Pain, LDN vs placebo: fakeitis"
 
 
 def test_certainty_downgrades_with_reasons(fake_evidence):
     from ldn_analysis import analysis as views
-    from ldn_analysis.text import summaries as summary
+    from ldn_analysis.text import certainty as summary
 
     sel = views.select(fake_evidence, "fakeitis")
     c = summary.certainty(views.efficacy(sel, "pain", "REML", "z"), sel)
@@ -598,7 +600,7 @@ def test_certainty_downgrades_with_reasons(fake_evidence):
     assert c.rating in {"low", "very low"}
     text = summary.certainty_text(c)
     assert "automatic aid" in text and c.rating in text
-    table = summary.certainty_table(sel, "REML", "z")
+    table = summary.certainty_table(sel, views.outcome_analyses(sel, "REML", "z"))
     assert table.loc[0, "outcome"] == "pain" and table.loc[0, "certainty"].startswith(c.rating)
 
 

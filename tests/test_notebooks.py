@@ -109,40 +109,15 @@ def test_too_little_evidence_is_said_in_words(executed):
     assert "no pooled estimate" in text or "Not drawn" in text
 
 
-def _documented() -> dict[str, dict[str, object]]:
-    """Parse docs/parameters.md: notebook -> {parameter: default}."""
-    text = DOC.read_text("utf-8")
-    out: dict[str, dict[str, object]] = {}
-    current = None
-    for line in text.splitlines():
-        head = re.match(r"^### `([a-z_]+)`", line)
-        if head:
-            current = out.setdefault(head.group(1), {})
-            continue
-        row = re.match(r"^\| `([a-z_]+)` \| `(.*)` \|", line)
-        if row and current is not None:
-            current[row.group(1)] = json.loads(row.group(2))
-    return out
+def test_parameter_docs_are_generated_from_the_registry():
+    import parameter_docs
 
-
-@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
-def test_parameters_match_docs(path):
-    declared = papermill.inspect_notebook(str(path))
-    actual = {name: json.loads(info["default"]) for name, info in declared.items()}
-    documented = _documented()
-    assert path.stem in documented, f"docs/parameters.md has no section for {path.stem}"
-    assert actual == documented[path.stem], (
-        "docs/parameters.md is stale: rerun tools/build_notebooks.py"
+    assert parameter_docs.notebook_doc() in DOC.read_text("utf-8"), (
+        "docs/parameters.md is stale: run tools/parameter_docs.py"
     )
-
-
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem in MINE], ids=lambda p: p.stem)
-def test_parameters_are_documented_in_the_notebook(path):
-    nb = nbformat.read(path, as_version=4)
-    declared = papermill.inspect_notebook(str(path))
-    docs = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    for name in declared:
-        assert f"| `{name}` |" in docs, f"{path.name}: parameter {name} not documented"
+    assert parameter_docs.registry_table() in (ROOT / "README.md").read_text("utf-8"), (
+        "README.md's parameter table is stale: run tools/parameter_docs.py"
+    )
 
 
 def test_every_notebook_declares_registered_parameters():
@@ -151,16 +126,13 @@ def test_every_notebook_declares_registered_parameters():
         assert set(declared) <= set(PARAMETERS), f"{path.name}: {set(declared) - set(PARAMETERS)}"
 
 
-def test_notebooks_are_what_the_generator_writes():
-    import build_notebooks
-
-    for path in NOTEBOOKS:
-        if path.stem not in build_notebooks.BUILDERS:
-            continue
-        _, expected = build_notebooks.notebook(path.stem)
-        committed = nbformat.read(path, as_version=4)
-        assert [c.source for c in committed.cells] == [c.source for c in expected.cells], (
-            f"{path.name} differs from tools/build_notebooks.py: rerun it"
-        )
-        assert committed.metadata == expected.metadata
-    assert build_notebooks.parameter_doc() in DOC.read_text("utf-8")
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_cell_after_parameters_checks_every_parameter(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    i = next(i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", []))
+    declared = papermill.inspect_notebook(str(path))
+    call = re.search(r"ldn\.use_parameters\(([^)]*)\)", code[i + 1].source)
+    assert call, f"{path.name}: the cell after the parameters cell must call ldn.use_parameters"
+    checked = {kw.split("=")[0].strip() for kw in call.group(1).split(",") if "=" in kw}
+    assert checked == set(declared), f"{path.name}: checks {checked}, declares {set(declared)}"

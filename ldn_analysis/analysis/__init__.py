@@ -17,7 +17,7 @@ Modules
 -------
 - :mod:`.selection`: :func:`load`, :func:`select` and :class:`Selection`, the per-study
   tables and :class:`Table`;
-- :mod:`.efficacy_analysis`: :func:`effect_rows`, :func:`efficacy` and :class:`Efficacy`,
+- :mod:`.efficacy`: :func:`effect_rows`, :func:`efficacy` and :class:`Efficacy`,
   the published estimates;
 - :mod:`.sensitivity`: sensitivity, leave-one-out and cumulative tables, the duration
   meta-regression and Egger's test;
@@ -31,6 +31,7 @@ from ldn_analysis.analysis.efficacy import (
     effect_rows,
     efficacy,
     favours_ldn_sign,
+    outcome_analyses,
     published_estimates,
 )
 from ldn_analysis.analysis.safety import ae_table, pooled_ae_table, risk_ratio_table
@@ -38,13 +39,11 @@ from ldn_analysis.analysis.selection import (
     RCT_DESIGNS,
     STUDY_COLUMNS,
     Selection,
-    Table,
     load,
     participants,
     select,
     select_studies,
     study_frame,
-    study_table,
 )
 from ldn_analysis.analysis.sensitivity import (
     DurationRegression,
@@ -63,12 +62,12 @@ __all__ = [
     "DurationRegression",
     "Efficacy",
     "Selection",
-    "Table",
     "ae_table",
     "cumulative_table",
     "duration_regression",
     "effect_rows",
     "efficacy",
+    "outcome_analyses",
     "egger_test",
     "favours_ldn_sign",
     "leave_one_out_table",
@@ -81,5 +80,4 @@ __all__ = [
     "select_studies",
     "sensitivity_table",
     "study_frame",
-    "study_table",
 ]

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ldn_analysis.analysis.selection import Selection, Table, _numeric
+from ldn_analysis import vocab
+from ldn_analysis.analysis.effects import compute_effects
+from ldn_analysis.analysis.selection import Selection, numeric
 from ldn_analysis.analysis.sensitivity import (
     DurationRegression,
     cumulative_table,
@@ -20,7 +22,8 @@ from ldn_analysis.analysis.sensitivity import (
     leave_one_out_table,
     sensitivity_table,
 )
-from ldn_analysis.figures import palette as pal
+from ldn_analysis.stats.rma import pool
+from ldn_analysis.vocab import CROSSOVER_DESIGNS
 
 DATA_TYPE_PREFERENCE = ("arm_means", "change_scores", "between_group", "pre_post")
 """Which outcomes row represents a study when it reports several for one outcome:
@@ -65,8 +68,6 @@ def effect_rows(
     skipped : pandas.DataFrame
         ``study_id, outcome_id, reason`` for studies with rows but no estimable one.
     """
-    from ldn_analysis.analysis.effects import CROSSOVER_DESIGNS, compute_effects
-
     o = selection.outcomes
     rows = o[o["outcome"] == outcome]
     if comparison:
@@ -81,7 +82,7 @@ def effect_rows(
     eff = compute_effects(rows, measure=measure, rho=rho)
     keep = ["conversion", "reason", "yi", "vi"]
     full = pd.concat([rows, eff[keep]], axis=1)
-    num = _numeric(full, ("n_ldn", "n_ctrl", "timepoint_weeks", "scale_min", "scale_max"))
+    num = numeric(full, ("n_ldn", "n_ctrl", "timepoint_weeks", "scale_min", "scale_max"))
     # Crossover and before-after rows measure the same people twice: n is one arm's count.
     paired = full["design"].isin(CROSSOVER_DESIGNS) | full["comparison"].eq("ldn_pre_post")
     two_arms = num[["n_ldn", "n_ctrl"]].sum(axis=1, min_count=2)
@@ -104,8 +105,6 @@ def effect_rows(
 
 
 def _pool(effects: pd.DataFrame, method: str, test: str):
-    from ldn_analysis.stats.rma import pool
-
     if effects.empty:
         return None
     return pool(
@@ -145,7 +144,7 @@ def published_estimates(
     """
     r = selection.reviews
     r = r[(r["outcome"] == outcome) & (r["comparison"] == comparison)]
-    r = _numeric(r, ("estimate", "ci_low", "ci_high", "n_studies", "n_participants", "i2"))
+    r = numeric(r, ("estimate", "ci_low", "ci_high", "n_studies", "n_participants", "i2"))
     r = r[r["estimate"].notna() & r["measure"].isin(["MD", "SMD"])].copy()
     sign = favours_ldn_sign(selection, outcome)
     r["published_estimate"] = r["estimate"]
@@ -254,112 +253,13 @@ class Efficacy:
     def title(self) -> str:
         """Chart title, e.g. "Pain, LDN vs placebo: fibromyalgia"."""
         where = self.condition.replace("_", " ") if self.condition else "all conditions"
-        what = pal.COMPARISON_LABELS.get(self.comparison, "any comparison")
+        what = vocab.COMPARISON_LABELS.get(self.comparison, "any comparison")
         return f"{self.outcome.replace('_', ' ').capitalize()}, {what}: {where}"
 
     @property
     def measure_label(self) -> str:
         """Axis name of the measure."""
         return {"SMD": "SMD (Hedges' g)", "MD": "mean difference"}.get(self.measure, self.measure)
-
-    def _not_drawn(self):
-        """Return the short empty Chart shown instead of a chart when nothing was pooled."""
-        from ldn_analysis.figures import no_chart
-
-        what = pal.COMPARISON_LABELS.get(self.comparison, "any comparison")
-        return no_chart(
-            f"Not drawn: no {self.outcome.replace('_', ' ')} effect size ({what}) for "
-            f"{self.condition.replace('_', ' ') if self.condition else 'these studies'}."
-        )
-
-    # Shortcuts used by the notebooks: each is one figure builder on this analysis.
-    def forest(self):
-        """Return :func:`ldn_analysis.figures.forest_plot` of this analysis."""
-        if not self.k:
-            return self._not_drawn()
-        from ldn_analysis.figures import forest_plot
-
-        return forest_plot(
-            self.effects, self.result, title=self.title, measure_label=self.measure_label
-        )
-
-    def sensitivity_chart(self):
-        """Return :func:`ldn_analysis.figures.method_sensitivity` of this analysis."""
-        if not self.k:
-            return self._not_drawn()
-        from ldn_analysis.figures import method_sensitivity
-
-        return method_sensitivity(
-            self.sensitivity, method=self.method, test=self.test, measure_label=self.measure
-        )
-
-    def leave_one_out_chart(self):
-        """Return :func:`ldn_analysis.figures.leave_one_out` of this analysis."""
-        if not self.k:
-            return self._not_drawn()
-        from ldn_analysis.figures import leave_one_out, no_chart
-
-        if self.result is None:
-            return no_chart("No pooled estimate, so no leave-one-out analysis.")
-        return leave_one_out(self.leave_one_out, self.result, measure_label=self.measure)
-
-    def cumulative_chart(self):
-        """Return :func:`ldn_analysis.figures.cumulative_plot` of this analysis."""
-        if not self.k:
-            return self._not_drawn()
-        from ldn_analysis.figures import cumulative_plot
-
-        return cumulative_plot(self.cumulative, measure_label=self.measure)
-
-    def funnel(self):
-        """Return :func:`ldn_analysis.figures.funnel_plot` of this analysis."""
-        if not self.k:
-            return self._not_drawn()
-        from ldn_analysis.figures import funnel_plot
-
-        return funnel_plot(self.effects, self.result, self.egger, measure_label=self.measure)
-
-    def duration_chart(self):
-        """Return :func:`ldn_analysis.figures.effect_vs_duration` of this analysis."""
-        from ldn_analysis.figures import effect_vs_duration
-
-        return effect_vs_duration(self.effects, self.regression, measure_label=self.measure)
-
-    def reconciliation_chart(self):
-        """Return :func:`ldn_analysis.figures.reconciliation` (ours vs published)."""
-        from ldn_analysis.figures import reconciliation
-
-        return reconciliation(self.ours(), self.published)
-
-    def effects_table(self) -> Table:
-        """Return the per-study effect sizes with how each was computed, as a :class:`Table`."""
-        from ldn_analysis.figures import ci_text, describe
-
-        e = describe(self.effects)
-        se = np.sqrt(e["vi"])
-        frame = pd.DataFrame(
-            {
-                "study": e["study_id"],
-                "design": e["design_label"],
-                "n": e["n"].map(lambda x: "" if pd.isna(x) else f"{int(x)}"),
-                "dose": e["dose_text"],
-                "weeks": e["weeks_text"],
-                f"{self.measure} (95% CI)": [
-                    ci_text(y, y - 1.96 * v, y + 1.96 * v) for y, v in zip(e["yi"], se, strict=True)
-                ],
-                "how it was computed": e["conversion"],
-                "source_url": e["source_url"],
-            }
-        )
-        skipped = "; ".join(f"{r.study_id}: {r.reason}" for r in self.skipped.itertuples())
-        return Table(
-            frame,
-            caption=f"{self.title}: effect sizes (positive favours LDN)"
-            + (f". Not usable: {skipped}" if skipped else ""),
-            empty_text=(
-                f"Studies reporting it without a usable effect size: {skipped}." if skipped else ""
-            ),
-        )
 
     def ours(self) -> pd.DataFrame:
         """Our pooled estimate(s) as rows for :func:`ldn_analysis.figures.reconciliation`."""
@@ -429,7 +329,18 @@ def efficacy(
     Returns
     -------
     Efficacy
+        The same object for the same selection and settings: an analysis is computed once
+        and every table, chart and sentence of a page reads it.
     """
+    key = ("efficacy", outcome, method, test, float(rho), comparison, measure)
+    if key not in selection.computed:
+        selection.computed[key] = _efficacy(
+            selection, outcome, method, test, rho=rho, comparison=comparison, measure=measure
+        )
+    return selection.computed[key]
+
+
+def _efficacy(selection, outcome, method, test, *, rho, comparison, measure) -> Efficacy:
     effects, skipped = effect_rows(
         selection, outcome, comparison=comparison, measure=measure, rho=rho
     )
@@ -464,3 +375,24 @@ def _candidates(selection: Selection, comparison: str | None) -> list[str]:
     comparator = {"ldn_vs_placebo": "placebo", "ldn_vs_active": "active"}.get(comparison or "")
     s = selection.studies
     return list(s[s["comparator"] == comparator]["study_id"]) if comparator else []
+
+
+def outcome_analyses(
+    selection: Selection,
+    method: str = "REML",
+    test: str = "knha",
+    *,
+    rho: float = 0.5,
+    comparison: str = "ldn_vs_placebo",
+) -> dict[str, Efficacy]:
+    """Return the :func:`efficacy` analysis of every outcome the selection reports.
+
+    Outcomes are those with at least one ``comparison`` row, alphabetically; each analysis
+    is the one :func:`efficacy` returns for the same settings (computed once).
+    """
+    o = selection.outcomes
+    outcomes = sorted(o[o["comparison"] == comparison]["outcome"].dropna().unique())
+    return {
+        str(out): efficacy(selection, str(out), method, test, rho=rho, comparison=comparison)
+        for out in outcomes
+    }

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ldn_analysis.analysis.selection import Selection, _numeric
+from ldn_analysis.analysis.selection import Selection, numeric
+from ldn_analysis.stats.escalc import compute_ae_effects
+from ldn_analysis.stats.proportions import pool_proportions, rule_of_three, wilson
 
 
 def ae_table(selection: Selection, event: str | None = None) -> pd.DataFrame:
@@ -20,9 +22,7 @@ def ae_table(selection: Selection, event: str | None = None) -> pd.DataFrame:
         ``study_id, event, arm, events, n_at_risk, proportion, ci_low, ci_high,
         interval`` plus study descriptors (``n`` = the study's participants).
     """
-    from ldn_analysis.stats.proportions import rule_of_three, wilson
-
-    a = _numeric(selection.adverse_events, ("events", "n_at_risk"))
+    a = numeric(selection.adverse_events, ("events", "n_at_risk"))
     if event:
         a = a[a["event"] == event]
     a = a[a["events"].notna() & a["n_at_risk"].gt(0) & (a["events"] <= a["n_at_risk"])].copy()
@@ -47,8 +47,6 @@ def pooled_ae_table(selection: Selection, model: str = "logit") -> pd.DataFrame:
     pandas.DataFrame
         ``event, estimate, ci_low, ci_high, k, n, events, studies, method, warnings``.
     """
-    from ldn_analysis.stats.proportions import pool_proportions
-
     a = ae_table(selection)
     a = a[a["arm"] == "ldn"]
     rows = []
@@ -112,8 +110,6 @@ def risk_ratio_table(selection: Selection) -> pd.DataFrame:
         ``study_id, event, rr, ci_low, ci_high, events_ldn, n_ldn, events_ctrl, n_ctrl,
         note`` plus study descriptors.
     """
-    from ldn_analysis.stats.escalc import compute_ae_effects
-
     a = ae_table(selection)
     ldn = a[a["arm"] == "ldn"]
     ctrl = a[a["arm"] == "placebo"][["study_id", "event", "events", "n_at_risk"]]

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ldn_analysis.figures import palette as pal
+from ldn_analysis import vocab
+from ldn_analysis.data.evidence import load_evidence
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
 RCT_DESIGNS = RANDOMIZED_DESIGNS
@@ -38,43 +39,13 @@ STUDY_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Table:
-    """A table ready to show, or the sentence saying why it is empty.
-
-    Attributes
-    ----------
-    frame : pandas.DataFrame
-        Rows to show (``source_url`` becomes a link).
-    caption : str
-        Caption above the table.
-    empty_text : str
-        Shown instead of an empty table ("" shows nothing: the reason is said nearby).
-    """
-
-    frame: pd.DataFrame
-    caption: str
-    empty_text: str = "No rows match the selection."
-
-    def show(self) -> None:
-        """Display through :func:`ldn_analysis.display.show_table` (or the text, if empty)."""
-        from ldn_analysis.text.display import show_table, show_text
-
-        if self.frame.empty:
-            if self.empty_text:  # "" when the reason was already said nearby
-                show_text(self.empty_text)
-        else:
-            show_table(self.frame, caption=self.caption)
-
-
 def load(data_dir=None):
     """Return the evidence base (:func:`ldn_analysis.data.load_evidence`), validated."""
-    from ldn_analysis.data.evidence import load_evidence
-
     return load_evidence(data_dir)
 
 
-def _numeric(df: pd.DataFrame, cols) -> pd.DataFrame:
+def numeric(df: pd.DataFrame, cols) -> pd.DataFrame:
+    """Return a copy of ``df`` with ``cols`` converted to numbers (NaN where not numeric)."""
     out = df.copy()
     for c in cols:
         if c in out:
@@ -85,7 +56,7 @@ def _numeric(df: pd.DataFrame, cols) -> pd.DataFrame:
 def participants(studies: pd.DataFrame) -> pd.Series:
     """Return each study's participant count (analysed, else enrolled, else arm sum)."""
     cols = ("n_analyzed", "n_enrolled", "n_ldn", "n_control")
-    s = _numeric(studies.reindex(columns=[*cols, "n"]), (*cols, "n"))
+    s = numeric(studies.reindex(columns=[*cols, "n"]), (*cols, "n"))
     arms = s[["n_ldn", "n_control"]].sum(axis=1, min_count=1)
     return s["n_analyzed"].fillna(s["n_enrolled"]).fillna(arms).fillna(s["n"])
 
@@ -104,7 +75,7 @@ def study_frame(studies: pd.DataFrame) -> pd.DataFrame:
         :data:`STUDY_COLUMNS`, one row per study, with numeric ``n``, ``year``, dose and
         duration, plus ``tier`` (evidence-ladder rung).
     """
-    s = _numeric(
+    s = numeric(
         studies, ("year", "n_ldn", "n_control", "dose_mg_min", "dose_mg_max", "duration_weeks")
     )
     s["n"] = participants(studies)
@@ -112,28 +83,8 @@ def study_frame(studies: pd.DataFrame) -> pd.DataFrame:
         if col not in s:
             s[col] = np.nan
     out = s[list(STUDY_COLUMNS)].drop_duplicates("study_id").reset_index(drop=True)
-    out["tier"] = out["design"].map(pal.tier_of)
+    out["tier"] = out["design"].map(vocab.tier_of)
     return out
-
-
-def study_table(studies: pd.DataFrame) -> pd.DataFrame:
-    """Return the reader-facing study list (for :func:`ldn_analysis.show_table`)."""
-    from ldn_analysis.figures import describe, fmt
-
-    d = describe(study_frame(studies)).sort_values(["tier", "year", "study_id"])
-    return pd.DataFrame(
-        {
-            "study": d["study_id"],
-            "year": d["year"].map(lambda y: fmt(y, 0) if pd.notna(y) else ""),
-            "condition": d["condition"].str.replace("_", " "),
-            "design": d["design_label"],
-            "n": d["n"].map(lambda x: fmt(x, 0) if pd.notna(x) else ""),
-            "dose": d["dose_text"],
-            "weeks": d["duration_weeks"].map(lambda x: fmt(x, 1) if pd.notna(x) else ""),
-            "authors' result": d["primary_result"].map(lambda r: pal.RESULT_LABELS.get(str(r), "")),
-            "source_url": d["source_url"],
-        }
-    )
 
 
 def select_studies(
@@ -196,6 +147,8 @@ class Selection:
     registrations: pd.DataFrame
     reviews: pd.DataFrame
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    computed: dict = field(default_factory=dict, repr=False, compare=False)
+    """Analyses already run on this selection, by their settings (each is computed once)."""
 
     @property
     def k(self) -> int:
@@ -211,86 +164,6 @@ class Selection:
     def label(self) -> str:
         """Reader-facing name of the selection, e.g. "fibromyalgia" or "all conditions"."""
         return self.condition.replace("_", " ") if self.condition else "all conditions"
-
-    # Shortcuts used by the notebooks: each is one figure builder or table on this slice.
-    def evidence_map(self):
-        """Return :func:`ldn_analysis.figures.evidence_map` of the selected studies."""
-        from ldn_analysis.figures import evidence_map
-
-        return evidence_map(self.studies)
-
-    def ladder(self):
-        """Return :func:`ldn_analysis.figures.evidence_ladder` of the selected studies."""
-        from ldn_analysis.figures import evidence_ladder
-
-        return evidence_ladder(self.studies, self.condition)
-
-    def timeline(self):
-        """Return :func:`ldn_analysis.figures.studies_by_year` of the selected studies."""
-        from ldn_analysis.figures import studies_by_year
-
-        return studies_by_year(self.studies)
-
-    def registrations_chart(self):
-        """Return :func:`ldn_analysis.figures.registrations_timeline` for the condition."""
-        from ldn_analysis.figures import registrations_timeline
-
-        return registrations_timeline(self.registrations)
-
-    def duration_chart(self):
-        """Return :func:`ldn_analysis.figures.duration_by_condition` of the studies."""
-        from ldn_analysis.figures import duration_by_condition, no_chart
-
-        if not self.k:
-            return no_chart("Not drawn: no studies match this selection.")
-
-        return duration_by_condition(self.studies)
-
-    def dose_chart(self):
-        """Return :func:`ldn_analysis.figures.dose_by_duration` of the studies."""
-        from ldn_analysis.figures import dose_by_duration
-
-        return dose_by_duration(self.studies)
-
-    def ae_chart(self, event: str | None = None):
-        """Return :func:`ldn_analysis.figures.ae_prevalence` (one event, or all)."""
-        from ldn_analysis.analysis.safety import ae_table
-        from ldn_analysis.figures import ae_prevalence
-
-        return ae_prevalence(ae_table(self, event))
-
-    def pooled_ae_chart(self):
-        """Return :func:`ldn_analysis.figures.pooled_prevalence` for every event."""
-        from ldn_analysis.analysis.safety import pooled_ae_table
-        from ldn_analysis.figures import pooled_prevalence
-
-        return pooled_prevalence(pooled_ae_table(self))
-
-    def risk_ratio_chart(self):
-        """Return :func:`ldn_analysis.figures.risk_ratios` (LDN vs placebo)."""
-        from ldn_analysis.analysis.safety import risk_ratio_table
-        from ldn_analysis.figures import risk_ratios
-
-        return risk_ratios(risk_ratio_table(self))
-
-    def study_list(self) -> Table:
-        """Return the list of selected studies as a :class:`Table`."""
-        return Table(
-            study_table(self.studies),
-            caption=f"Studies of LDN for {self.label} ({self.k}); click a source to open it",
-            empty_text=f"No study of LDN for {self.label} matches the selection.",
-        )
-
-    def registration_list(self) -> Table:
-        """Return the registered trials as a :class:`Table`."""
-        r = self.registrations
-        cols = ["registry_id", "condition", "design", "status", "target_enrollment"]
-        cols += ["start_date", "completion_date", "results_posted", "linked_study_id"]
-        return Table(
-            r[[*cols, "source_url"]].sort_values(["condition", "registry_id"]),
-            caption=f"Registered trials ({len(r)})",
-            empty_text=f"No registered trial of LDN for {self.label} is in the evidence base.",
-        )
 
 
 def select(evidence, condition: str | None = None, designs=(), min_n: int = 0) -> Selection:
@@ -345,3 +218,14 @@ def select(evidence, condition: str | None = None, designs=(), min_n: int = 0) -
         reviews=_by_condition(evidence.reviews),
         dropped=dropped.reset_index(drop=True),
     )
+
+
+def unpublished_registrations(selection: Selection) -> pd.DataFrame:
+    """Return registered trials that ended (completed or terminated) with no results."""
+    r = selection.registrations
+    if r.empty:
+        return r
+    linked = r["linked_study_id"].notna() & r["linked_study_id"].astype(str).str.strip().ne("")
+    posted = r["results_posted"].astype(str).str.lower().isin(["true", "1"])
+    ended = r["status"].astype(str).isin(vocab.ENDED_STATUSES)
+    return r[ended & ~linked & ~posted]

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ldn_analysis.stats import rma as pooling
+from ldn_analysis.stats.diagnostics import cumul, egger, leave1out, metareg
+
 
 def sensitivity_table(effects: pd.DataFrame) -> pd.DataFrame:
     """Pool ``effects`` with every tau² estimator x every test (FE only with z).
@@ -20,8 +23,6 @@ def sensitivity_table(effects: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``method, test, estimate, ci_low, ci_high, tau2, i2, k`` (empty with < 2 studies).
     """
-    from ldn_analysis.stats import rma as pooling
-
     cols = ["method", "test", "estimate", "ci_low", "ci_high", "tau2", "i2", "k"]
     if len(effects) < 2:
         return pd.DataFrame(columns=cols)
@@ -38,8 +39,6 @@ def sensitivity_table(effects: pd.DataFrame) -> pd.DataFrame:
 
 def leave_one_out_table(effects: pd.DataFrame, method: str, test: str) -> pd.DataFrame:
     """Pool ``effects`` leaving each study out in turn (rows carry the omitted study)."""
-    from ldn_analysis.stats.diagnostics import leave1out
-
     if len(effects) < 3:
         return pd.DataFrame(columns=["study_id", "estimate", "ci_low", "ci_high"])
     loo = leave1out(effects["yi"], effects["vi"], method=method, test=test)
@@ -50,8 +49,6 @@ def leave_one_out_table(effects: pd.DataFrame, method: str, test: str) -> pd.Dat
 
 def cumulative_table(effects: pd.DataFrame, method: str, test: str) -> pd.DataFrame:
     """Pool ``effects`` cumulatively in publication order (row i = studies 1..i)."""
-    from ldn_analysis.stats.diagnostics import cumul
-
     e = effects[effects["year"].notna()].sort_values(["year", "study_id"]).reset_index(drop=True)
     if len(e) < 2:
         return pd.DataFrame(columns=["study_id", "year", "estimate", "ci_low", "ci_high"])
@@ -75,8 +72,6 @@ class DurationRegression:
 
 def duration_regression(effects: pd.DataFrame, method: str = "REML", test: str = "z"):
     """Regress ``yi`` on ``duration_weeks`` (None with fewer than 3 studies or one duration)."""
-    from ldn_analysis.stats.diagnostics import metareg
-
     e = effects[effects["duration_weeks"].notna()]
     if len(e) < 3 or e["duration_weeks"].nunique() < 2:
         return None
@@ -97,6 +92,4 @@ def duration_regression(effects: pd.DataFrame, method: str = "REML", test: str =
 
 def egger_test(effects: pd.DataFrame, method: str = "REML", test: str = "z"):
     """Egger's regression test for funnel asymmetry (None with fewer than 3 studies)."""
-    from ldn_analysis.stats.diagnostics import egger
-
     return egger(effects["yi"], effects["vi"], method, test) if len(effects) >= 3 else None

@@ -44,7 +44,6 @@ from ldn_analysis.claims._base import (
     Evaluation,
 )
 from ldn_analysis.claims._base import CONDITION_IDS as CONDITION_IDS
-from ldn_analysis.claims._base import ONGOING_STATUSES as ONGOING_STATUSES
 from ldn_analysis.claims._base import POOL_METHOD as POOL_METHOD
 from ldn_analysis.claims._base import POOL_TEST as POOL_TEST
 from ldn_analysis.claims._base import RESULT_COLUMNS as RESULT_COLUMNS
@@ -85,6 +84,7 @@ from ldn_analysis.claims.studies import study_design as study_design
 from ldn_analysis.claims.studies import study_dose as study_dose
 from ldn_analysis.claims.studies import study_duration as study_duration
 from ldn_analysis.claims.studies import untestable as untestable
+from ldn_analysis.vocab import ONGOING_STATUSES as ONGOING_STATUSES
 
 __all__ = [
     "CLAIM_TYPES",

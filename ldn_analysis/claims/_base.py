@@ -122,12 +122,6 @@ RESULT_COLUMNS = (
 )
 
 SUMMARY_EVENTS = ("any_ae", "serious_ae", "withdrawal_ae")
-ONGOING_STATUSES = (
-    "recruiting",
-    "not_yet_recruiting",
-    "active_not_recruiting",
-    "enrolling_by_invitation",
-)
 ALPHA = 0.05
 
 

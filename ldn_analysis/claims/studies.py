@@ -7,7 +7,6 @@ from typing import Any
 import pandas as pd
 
 from ldn_analysis.claims._base import (
-    ONGOING_STATUSES,
     Evaluation,
     _as_list,
     _find_studies,
@@ -19,6 +18,7 @@ from ldn_analysis.claims._base import (
     _text,
 )
 from ldn_analysis.errors import ChoiceError
+from ldn_analysis.vocab import ONGOING_STATUSES
 
 #: What a named-study rule returns when the study is not in the evidence base.
 _NOT_CURATED = Evaluation("not_testable", "study not curated", (), "Study not curated yet.")

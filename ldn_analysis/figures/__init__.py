@@ -17,6 +17,7 @@ Conventions shared by every chart (so a reader learns them once):
 
 One module per topic, every chart built through :func:`make_figure`:
 
+- :mod:`.charts`: the charts of a page, from an analysis object;
 - :mod:`._base`: :class:`Chart`, :func:`make_figure`, the base layout, formatting and
   hover helpers;
 - :mod:`.evidence`: evidence map, evidence ladder, studies by year, registrations;
@@ -32,18 +33,32 @@ from ldn_analysis.figures._base import (
     GRID,
     NOTE_WIDTH,
     ROW_HEIGHT,
-    Z95,
     Chart,
-    ci_text,
-    conclusion,
-    describe,
-    dose_text,
-    fmt,
+    ci_trace,
+    error_x,
+    hline,
     hover,
     make_figure,
-    n_text,
     no_chart,
-    weeks_text,
+    vline,
+)
+from ldn_analysis.figures.charts import (
+    ae_chart,
+    cumulative_chart,
+    dose_chart,
+    duration_chart,
+    effect_duration_chart,
+    forest,
+    funnel,
+    ladder_chart,
+    leave_one_out_chart,
+    map_chart,
+    pooled_ae_chart,
+    reconciliation_chart,
+    registrations_chart,
+    risk_ratio_chart,
+    sensitivity_chart,
+    timeline_chart,
 )
 from ldn_analysis.figures.duration import (
     dose_by_duration,
@@ -52,7 +67,6 @@ from ldn_analysis.figures.duration import (
 )
 from ldn_analysis.figures.efficacy import forest_plot, heterogeneity_text, reconciliation
 from ldn_analysis.figures.evidence import (
-    ENDED_STATUSES,
     evidence_ladder,
     evidence_map,
     registrations_timeline,
@@ -68,27 +82,40 @@ from ldn_analysis.figures.sensitivity import (
 )
 
 __all__ = [
-    "ENDED_STATUSES",
+    "map_chart",
+    "ladder_chart",
+    "timeline_chart",
+    "registrations_chart",
+    "duration_chart",
+    "dose_chart",
+    "ae_chart",
+    "pooled_ae_chart",
+    "risk_ratio_chart",
+    "forest",
+    "sensitivity_chart",
+    "leave_one_out_chart",
+    "cumulative_chart",
+    "funnel",
+    "effect_duration_chart",
+    "reconciliation_chart",
     "FAVOURS",
     "FONT",
     "GRID",
     "NOTE_WIDTH",
     "ROW_HEIGHT",
     "SMALL_K",
-    "Z95",
     "Chart",
+    "ci_trace",
+    "error_x",
+    "hline",
+    "vline",
     "ae_prevalence",
-    "ci_text",
-    "conclusion",
     "cumulative_plot",
-    "describe",
     "dose_by_duration",
-    "dose_text",
     "duration_by_condition",
     "effect_vs_duration",
     "evidence_ladder",
     "evidence_map",
-    "fmt",
     "forest_plot",
     "funnel_plot",
     "heterogeneity_text",
@@ -96,12 +123,10 @@ __all__ = [
     "leave_one_out",
     "make_figure",
     "method_sensitivity",
-    "n_text",
     "no_chart",
     "pooled_prevalence",
     "reconciliation",
     "registrations_timeline",
     "risk_ratios",
     "studies_by_year",
-    "weeks_text",
 ]

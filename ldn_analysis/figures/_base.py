@@ -12,7 +12,6 @@ builders of :mod:`ldn_analysis.figures` and the teaching charts of
 from __future__ import annotations
 
 import html
-import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,14 +20,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ldn_analysis import vocab
 from ldn_analysis.figures import palette as pal
+from ldn_analysis.text.format import (
+    describe,
+)
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 GRID = "#E6E6E6"
 FAVOURS = "← favours placebo · favours LDN →"
 ROW_HEIGHT = 26
 NOTE_WIDTH = 130  # characters per line of a note drawn under a chart
-Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -66,95 +68,8 @@ class Chart:
             show(self.figure, alt=self.alt)
 
 
-# --------------------------------------------------------------------------- formatting
-
-
-def _num(value: object) -> float:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-    return out
-
-
-def fmt(value: object, digits: int = 2) -> str:
-    """Format a number for prose and hover text ("n/a" when missing)."""
-    x = _num(value)
-    if math.isnan(x):
-        return "n/a"
-    if float(x).is_integer() and abs(x) >= 1 and digits <= 2:
-        return f"{int(x)}"
-    return f"{x:.{digits}f}"
-
-
-def ci_text(estimate: object, low: object, high: object, digits: int = 2) -> str:
-    """Return ``"0.21 (95% CI -0.10 to 0.52)"``."""
-    return f"{_num(estimate):.{digits}f} (95% CI {_num(low):.{digits}f} to {_num(high):.{digits}f})"
-
-
-def conclusion(low: object, high: object) -> str:
-    """Say which way a 95% interval on the favours-LDN scale points."""
-    lo, hi = _num(low), _num(high)
-    if math.isnan(lo) or math.isnan(hi):
-        return "not estimable"
-    if lo > 0:
-        return "favours LDN"
-    if hi < 0:
-        return "favours placebo"
-    return "inconclusive (interval includes no effect)"
-
-
-def dose_text(low: object, high: object) -> str:
-    """Return the daily dose as text ("4.5 mg/day", "0.75-6 mg/day", "dose not reported")."""
-    lo, hi = _num(low), _num(high)
-    if math.isnan(lo) and math.isnan(hi):
-        return "dose not reported"
-    if math.isnan(lo) or math.isnan(hi) or lo == hi:
-        return f"{hi if not math.isnan(hi) else lo:g} mg/day"
-    return f"{lo:g}-{hi:g} mg/day"
-
-
-def weeks_text(weeks: object) -> str:
-    """Return the treatment duration as text."""
-    w = _num(weeks)
-    return "duration not reported" if math.isnan(w) else f"{fmt(w, 1)} weeks"
-
-
-def n_text(n: object) -> str:
-    """Return the participant count as text."""
-    x = _num(n)
-    return "n not reported" if math.isnan(x) else f"n = {int(x)}"
-
-
 def _esc(value: object) -> str:
     return html.escape("" if value is None or value is pd.NA else str(value))
-
-
-def _plural(k: int, word: str, plural: str | None = None) -> str:
-    return f"{k} {word if k == 1 else (plural or word + 's')}"
-
-
-def describe(df: pd.DataFrame) -> pd.DataFrame:
-    """Add reader-facing descriptor columns to a study-level table.
-
-    Fills ``design_label``, ``tier``, ``dose_text``, ``weeks_text``, ``n_text`` and
-    ``source_url`` from the raw columns when they are missing (so builders accept both
-    :func:`ldn_analysis.views.study_frame` output and small hand-made tables).
-    """
-    out = df.copy()
-    for col in ("design", "n", "dose_mg_min", "dose_mg_max", "duration_weeks", "source_url"):
-        if col not in out:
-            out[col] = np.nan if col != "design" else ""
-    if "study_id" not in out:
-        out["study_id"] = ""
-    out["design_label"] = out["design"].map(pal.design_label)
-    out["tier"] = out["design"].map(pal.tier_of)
-    out["dose_text"] = [
-        dose_text(a, b) for a, b in zip(out["dose_mg_min"], out["dose_mg_max"], strict=True)
-    ]
-    out["weeks_text"] = out["duration_weeks"].map(weeks_text)
-    out["n_text"] = out["n"].map(n_text)
-    return out
 
 
 def hover(df: pd.DataFrame, extra: Sequence[str] | None = None) -> dict:
@@ -285,7 +200,7 @@ def no_chart(message: str) -> Chart:
     return Chart(None, message)
 
 
-def _error_x(x, lo, hi, colour: str, thickness: float = 1.5) -> dict:
+def error_x(x, lo, hi, colour: str, thickness: float = 1.5) -> dict:
     """Return a horizontal error bar from ``lo`` to ``hi`` around ``x`` (scalars or arrays)."""
     x, lo, hi = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, lo, hi))
     return {
@@ -299,9 +214,7 @@ def _error_x(x, lo, hi, colour: str, thickness: float = 1.5) -> dict:
     }
 
 
-def _ci_trace(
-    x, lo, hi, y, *, name, color, symbol="square", size=9, hover_kw=None, showlegend=True
-):
+def ci_trace(x, lo, hi, y, *, name, color, symbol="square", size=9, hover_kw=None, showlegend=True):
     """Return one marker per row at ``x`` with its interval; ``showlegend=None`` leaves it unset."""
     return go.Scatter(
         x=np.asarray(x, dtype=float),
@@ -310,12 +223,12 @@ def _ci_trace(
         name=name,
         showlegend=showlegend,
         marker={"symbol": symbol, "size": size, "color": color, "line": {"color": color}},
-        error_x=_error_x(x, lo, hi, color),
+        error_x=error_x(x, lo, hi, color),
         **(hover_kw or {}),
     )
 
 
-def _vline(x: float = 0, **line) -> dict:
+def vline(x: float = 0, **line) -> dict:
     """Return a dotted vertical reference line at ``x`` across the plot (``line`` overrides)."""
     return {
         "type": "line",
@@ -329,7 +242,7 @@ def _vline(x: float = 0, **line) -> dict:
     }
 
 
-def _hline(y: float = 0, **line) -> dict:
+def hline(y: float = 0, **line) -> dict:
     """Return a dotted horizontal reference line at ``y`` across the plot (``line`` overrides)."""
     return {
         "type": "line",
@@ -345,12 +258,12 @@ def _hline(y: float = 0, **line) -> dict:
 
 def _zero_line(**kw) -> dict:
     """Return the thin no-effect line at x = 0 (``kw`` overrides shape keys)."""
-    return {**_vline(0, width=1), **kw}
+    return {**vline(0, width=1), **kw}
 
 
 def _tier_groups(d: pd.DataFrame):
     """Yield ``(tier, rows)`` for each design rung present, strongest first, then others."""
-    for tier in [*pal.TIER_ORDER, "Other design"]:
+    for tier in [*vocab.TIER_ORDER, "Other design"]:
         sub = d[d["tier"] == tier]
         if not sub.empty:
             yield tier, sub

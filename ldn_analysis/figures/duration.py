@@ -12,20 +12,18 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ldn_analysis import vocab
 from ldn_analysis.figures import palette as pal
 from ldn_analysis.figures._base import (
     Chart,
     _esc,
-    _hline,
-    _num,
-    _plural,
     _tier_groups,
-    describe,
-    fmt,
+    hline,
     hover,
     make_figure,
     no_chart,
 )
+from ldn_analysis.text.format import describe, fmt, num, plural
 
 
 def _jitter(keys: pd.Series, width: float = 0.3) -> np.ndarray:
@@ -56,8 +54,8 @@ def duration_by_condition(studies: pd.DataFrame) -> Chart:
             )
         )
     missing = len(d) - len(timed)
-    notes = [f"{_plural(missing, 'study', 'studies')} report no duration."] if missing else []
-    rct = timed[timed["tier"] == pal.TIER_ORDER[0]]["duration_weeks"]
+    notes = [f"{plural(missing, 'study', 'studies')} report no duration."] if missing else []
+    rct = timed[timed["tier"] == vocab.TIER_ORDER[0]]["duration_weeks"]
     rct_text = (
         f"; randomised trials lasted {fmt(rct.min(), 1)} to {fmt(rct.max(), 1)} weeks"
         if len(rct)
@@ -67,7 +65,7 @@ def duration_by_condition(studies: pd.DataFrame) -> Chart:
         f"Treatment lasted a median of {fmt(timed['duration_weeks'].median(), 1)} weeks "
         f"(range {fmt(timed['duration_weeks'].min(), 1)} to "
         f"{fmt(timed['duration_weeks'].max(), 1)}) in "
-        f"{_plural(len(timed), 'study', 'studies')} reporting it{rct_text}."
+        f"{plural(len(timed), 'study', 'studies')} reporting it{rct_text}."
     )
     fig = make_figure(
         traces,
@@ -115,12 +113,12 @@ def dose_by_duration(studies: pd.DataFrame) -> Chart:
         )
     missing = len(d) - len(both)
     notes = (
-        [f"{_plural(missing, 'study', 'studies')} lack a dose or a duration and are not shown."]
+        [f"{plural(missing, 'study', 'studies')} lack a dose or a duration and are not shown."]
         if missing
         else []
     )
     alt = (
-        f"{_plural(len(both), 'study', 'studies')} report dose and duration: maximum daily "
+        f"{plural(len(both), 'study', 'studies')} report dose and duration: maximum daily "
         f"doses from {both['_hi'].min():g} to {both['_hi'].max():g} mg (most often "
         f"{both['_hi'].mode().iloc[0]:g} mg) given for {fmt(both['duration_weeks'].min(), 1)}"
         f" to {fmt(both['duration_weeks'].max(), 1)} weeks."
@@ -153,7 +151,7 @@ def effect_vs_duration(
     e = e[e["duration_weeks"].notna() & e["yi"].notna()] if not e.empty else e
     if len(e) < 2:
         return no_chart(
-            f"Only {_plural(len(e), 'study', 'studies')} with both an effect size and a duration, too few to relate effect to duration."
+            f"Only {plural(len(e), 'study', 'studies')} with both an effect size and a duration, too few to relate effect to duration."
         )
     e = e.assign(_size=8 + 14 * np.sqrt((1 / e["vi"]) / (1 / e["vi"]).max()))
     if "comparison" not in e:
@@ -166,7 +164,7 @@ def effect_vs_duration(
                 x=sub["duration_weeks"],
                 y=sub["yi"],
                 mode="markers",
-                name=pal.COMPARISON_LABELS.get(comp, str(comp)) + " (size = precision)",
+                name=vocab.COMPARISON_LABELS.get(comp, str(comp)) + " (size = precision)",
                 marker={
                     "size": sub["_size"],
                     "color": pal.MUTED if uncontrolled else pal.STUDY,
@@ -186,7 +184,7 @@ def effect_vs_duration(
         )
     mixed = e["comparison"].nunique() > 1
     caveat = (
-        f"Caveat: {_plural(len(e), 'study', 'studies')} only; studies differ in much more than "
+        f"Caveat: {plural(len(e), 'study', 'studies')} only; studies differ in much more than "
         "duration (condition, design, dose, outcome measure)"
         + (
             ", and before-after effects (no control group) sit beside placebo-controlled ones"
@@ -196,12 +194,12 @@ def effect_vs_duration(
         + ", so this is an association between studies, not evidence that longer treatment "
         "works better."
     )
-    slope = _num(getattr(regression, "slope", None)) if regression is not None else math.nan
+    slope = num(getattr(regression, "slope", None)) if regression is not None else math.nan
     line_text = ""
     if not math.isnan(slope):
         x = np.linspace(e["duration_weeks"].min(), e["duration_weeks"].max(), 20)
-        y = _num(regression.intercept) + slope * x
-        pv = _num(getattr(regression, "slope_pvalue", None))
+        y = num(regression.intercept) + slope * x
+        pv = num(getattr(regression, "slope_pvalue", None))
         line_text = f"meta-regression slope {fmt(slope, 3)} per week (p = {fmt(pv, 3)})"
         traces.append(
             go.Scatter(
@@ -215,7 +213,7 @@ def effect_vs_duration(
             )
         )
     alt = (
-        f"Effect against treatment duration for {_plural(len(e), 'study', 'studies')} "
+        f"Effect against treatment duration for {plural(len(e), 'study', 'studies')} "
         f"({fmt(e['duration_weeks'].min(), 1)} to {fmt(e['duration_weeks'].max(), 1)} weeks)"
         + (f"; {line_text}" if line_text else "; too few studies for a meta-regression line")
         + "; an association between studies, not a dose-response."
@@ -226,7 +224,7 @@ def effect_vs_duration(
         subtitle="Each point a study; dashed line = meta-regression on duration",
         xaxis={"title": {"text": "weeks of LDN"}},
         yaxis={"title": {"text": f"{measure_label} (above 0 favours LDN)"}},
-        shapes=[_hline(0, width=1)],
+        shapes=[hline(0, width=1)],
         notes=[caveat],
     )
     return Chart(fig, alt, (caveat,))

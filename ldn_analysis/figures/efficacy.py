@@ -16,22 +16,17 @@ from ldn_analysis.figures import palette as pal
 from ldn_analysis.figures._base import (
     FAVOURS,
     ROW_HEIGHT,
-    Z95,
     Chart,
-    _ci_trace,
-    _error_x,
     _esc,
-    _num,
-    _plural,
     _zero_line,
-    ci_text,
-    conclusion,
-    describe,
-    fmt,
+    ci_trace,
+    error_x,
     hover,
     make_figure,
     no_chart,
 )
+from ldn_analysis.stats.inference import Z95
+from ldn_analysis.text.format import ci_text, conclusion, describe, fmt, num, plural
 
 
 def heterogeneity_text(result) -> str:
@@ -109,11 +104,11 @@ def forest_plot(
             mode="markers",
             name="study (size = weight)",
             marker={"symbol": "square", "size": size, "color": pal.STUDY},
-            error_x=_error_x(e["yi"], lo, hi, pal.STUDY),
+            error_x=error_x(e["yi"], lo, hi, pal.STUDY),
             **hover(e, extra),
         )
     ]
-    est, clo, chi = _num(result.estimate), _num(result.ci_low), _num(result.ci_high)
+    est, clo, chi = num(result.estimate), num(result.ci_low), num(result.ci_high)
     test = (
         str(getattr(result, "test", "")).replace("knha", "Knapp-Hartung").replace("z", "z (Wald)")
     )
@@ -130,7 +125,7 @@ def forest_plot(
             hoverinfo="text",
         )
     )
-    pil, pih = _num(getattr(result, "pi_low", None)), _num(getattr(result, "pi_high", None))
+    pil, pih = num(getattr(result, "pi_low", None)), num(getattr(result, "pi_high", None))
     if not (math.isnan(pil) or math.isnan(pih)):
         traces.append(
             go.Scatter(
@@ -204,7 +199,7 @@ def forest_plot(
     notes = tuple(str(wn) for wn in (getattr(result, "warnings", None) or ()))
     direction = conclusion(clo, chi)
     alt = (
-        f"Forest plot of {_plural(k, 'study', 'studies')} ({int(np.nansum(e['n']))} participants): "
+        f"Forest plot of {plural(k, 'study', 'studies')} ({int(np.nansum(e['n']))} participants): "
         f"pooled {measure_label} {ci_text(est, clo, chi)}, {direction}"
         + (f"; 95% prediction interval {fmt(pil)} to {fmt(pih)}" if not math.isnan(pil) else "")
         + f"; {heterogeneity_text(result)}."
@@ -305,7 +300,7 @@ def reconciliation(ours: pd.DataFrame, reviews: pd.DataFrame) -> Chart:
                 for r, k in zip(part.itertuples(), k_col, strict=True)
             ]
             urls = part["source_url"] if "source_url" in part else pd.Series([""] * len(part))
-            trace = _ci_trace(
+            trace = ci_trace(
                 part["estimate"],
                 part["ci_low"],
                 part["ci_high"],
@@ -342,7 +337,7 @@ def reconciliation(ours: pd.DataFrame, reviews: pd.DataFrame) -> Chart:
     )
     alt = (
         f"{ours_txt or 'We could not recompute an estimate'}; "
-        f"{_plural(len(rev), 'published estimate')} range from {fmt(rev['estimate'].min())} to "
+        f"{plural(len(rev), 'published estimate')} range from {fmt(rev['estimate'].min())} to "
         f"{fmt(rev['estimate'].max())} ({', '.join(dict.fromkeys(rev['measure']))}; "
         "positive favours LDN)."
     )

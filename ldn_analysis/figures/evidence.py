@@ -13,23 +13,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ldn_analysis import vocab
 from ldn_analysis.figures import palette as pal
 from ldn_analysis.figures._base import (
     GRID,
     Chart,
     _esc,
-    _plural,
     _result_groups,
     _tier_groups,
-    describe,
-    fmt,
     hover,
     make_figure,
     no_chart,
 )
-
-ENDED_STATUSES = ("completed", "terminated")
-"""Registration statuses after which results are due."""
+from ldn_analysis.text.format import describe, fmt, plural
 
 
 def evidence_map(studies: pd.DataFrame) -> Chart:
@@ -51,7 +47,7 @@ def evidence_map(studies: pd.DataFrame) -> Chart:
     if studies.empty:
         return no_chart("No studies match the selection, so there is no evidence map to draw.")
     d = describe(studies).sort_values("n", ascending=False, na_position="last")
-    designs = [x for x in pal.DESIGN_ORDER if x in set(d["design"])]
+    designs = [x for x in vocab.DESIGN_ORDER if x in set(d["design"])]
     designs += sorted(set(d["design"]) - set(designs))
     counts = d.groupby("condition")["study_id"].count()
     conditions = sorted(counts.index, key=lambda c: (counts[c], c))
@@ -74,7 +70,7 @@ def evidence_map(studies: pd.DataFrame) -> Chart:
                 x=sub["_x"],
                 y=sub["_y"],
                 mode="markers",
-                name=pal.RESULT_LABELS[result],
+                name=vocab.RESULT_LABELS[result],
                 marker={
                     "size": sub["n"].fillna(0).clip(lower=0),
                     "sizemode": "area",
@@ -84,18 +80,18 @@ def evidence_map(studies: pd.DataFrame) -> Chart:
                     "opacity": 0.85,
                     "line": {"color": pal.OKABE_ITO["black"], "width": 0.5},
                 },
-                **hover(sub, [f"result: {pal.RESULT_LABELS[result]}"] * len(sub)),
+                **hover(sub, [f"result: {vocab.RESULT_LABELS[result]}"] * len(sub)),
             )
         )
     n_total = int(d["n"].sum(skipna=True))
     mode_design = d["design"].value_counts().idxmax()
-    rct = int(d["tier"].eq(pal.TIER_ORDER[0]).sum())
+    rct = int(d["tier"].eq(vocab.TIER_ORDER[0]).sum())
     by_result = d["primary_result"].fillna("not_reported").value_counts()
     alt = (
-        f"Evidence map of {_plural(len(d), 'study', 'studies')} with {n_total} participants "
-        f"across {_plural(len(conditions), 'condition')} and {_plural(len(designs), 'design')}: "
+        f"Evidence map of {plural(len(d), 'study', 'studies')} with {n_total} participants "
+        f"across {plural(len(conditions), 'condition')} and {plural(len(designs), 'design')}: "
         f"{rct} randomised controlled, the most common design is "
-        f"{pal.design_label(mode_design)} ({int((d['design'] == mode_design).sum())}), and "
+        f"{vocab.design_label(mode_design)} ({int((d['design'] == mode_design).sum())}), and "
         f"authors reported benefit in {int(by_result.get('benefit', 0))}, no difference in "
         f"{int(by_result.get('no_difference', 0))} and harm in {int(by_result.get('harm', 0))}."
     )
@@ -106,7 +102,7 @@ def evidence_map(studies: pd.DataFrame) -> Chart:
         height=max(380, 60 * len(conditions) + 200),
         xaxis={
             "tickvals": list(range(len(designs))),
-            "ticktext": [pal.design_label(x) for x in designs],
+            "ticktext": [vocab.design_label(x) for x in designs],
             "range": [-0.6, len(designs) - 0.4],
             "tickangle": -30,
             "title": {"text": "design (strongest left)"},
@@ -149,13 +145,13 @@ def evidence_ladder(studies: pd.DataFrame, condition: str | None = None) -> Char
     if studies.empty:
         return no_chart(f"No studies{what} match the selection, so there is no evidence ladder.")
     d = describe(studies)
-    rows = [x for x in pal.DESIGN_ORDER if x in set(d["design"])]
+    rows = [x for x in vocab.DESIGN_ORDER if x in set(d["design"])]
     rows += sorted(set(d["design"]) - set(rows))
     d = d.assign(_row=d["design"].map(rows.index), _w=d["n"].fillna(0).clip(lower=0)).sort_values(
         ["_row", "_w"], ascending=[True, False]
     )
     d["_base"] = d.groupby("_row")["_w"].cumsum() - d["_w"]
-    labels = [pal.design_label(x) for x in rows]
+    labels = [vocab.design_label(x) for x in rows]
     traces = []
     for result, colour, sub in _result_groups(d):
         traces.append(
@@ -164,24 +160,23 @@ def evidence_ladder(studies: pd.DataFrame, condition: str | None = None) -> Char
                 base=sub["_base"],
                 y=[labels[r] for r in sub["_row"]],
                 orientation="h",
-                name=pal.RESULT_LABELS[result],
+                name=vocab.RESULT_LABELS[result],
                 marker={"color": colour, "line": {"color": pal.PAPER, "width": 1}},
-                **hover(sub, [f"result: {pal.RESULT_LABELS[result]}"] * len(sub)),
+                **hover(sub, [f"result: {vocab.RESULT_LABELS[result]}"] * len(sub)),
             )
         )
     totals = d.groupby("_row").agg(k=("study_id", "count"), n=("_w", "sum"))
     notes = []
     missing = int(d["n"].isna().sum())
     if missing:
-        notes.append(f"{_plural(missing, 'study', 'studies')} without a participant count.")
+        notes.append(f"{plural(missing, 'study', 'studies')} without a participant count.")
     annotations = [
         {
             "x": float(t.n),
             "y": labels[r],
             "xref": "x",
             "yref": "y",
-            "text": f"  {_plural(int(t.k), 'study', 'studies')}, "
-            f"{_plural(int(t.n), 'participant')}",
+            "text": f"  {plural(int(t.k), 'study', 'studies')}, {plural(int(t.n), 'participant')}",
             "showarrow": False,
             "xanchor": "left",
             "font": {"size": 12},
@@ -190,10 +185,10 @@ def evidence_ladder(studies: pd.DataFrame, condition: str | None = None) -> Char
     ]
     top = totals.iloc[0]
     alt = (
-        f"Evidence ladder{what}: {_plural(len(d), 'study', 'studies')} with "
+        f"Evidence ladder{what}: {plural(len(d), 'study', 'studies')} with "
         f"{int(d['_w'].sum())} participants; the strongest design present is "
-        f"{labels[0]} ({_plural(int(top.k), 'study', 'studies')}, {int(top.n)} participants)"
-        f" and {int(d['tier'].eq(pal.TIER_ORDER[0]).sum())} are randomised."
+        f"{labels[0]} ({plural(int(top.k), 'study', 'studies')}, {int(top.n)} participants)"
+        f" and {int(d['tier'].eq(vocab.TIER_ORDER[0]).sum())} are randomised."
     )
     fig = make_figure(
         traces,
@@ -256,10 +251,10 @@ def studies_by_year(studies: pd.DataFrame) -> Chart:
         )
     )
     undated = len(d) - len(dated)
-    notes = [f"{_plural(undated, 'study', 'studies')} without a year not shown."] if undated else []
+    notes = [f"{plural(undated, 'study', 'studies')} without a year not shown."] if undated else []
     peak = dated["year"].value_counts()
     alt = (
-        f"{_plural(len(dated), 'study', 'studies')} published between {years[0]} and "
+        f"{plural(len(dated), 'study', 'studies')} published between {years[0]} and "
         f"{years[-1]}, most in {int(peak.idxmax())} ({int(peak.max())}); cumulative "
         f"participants reached {int(cumulative.iloc[-1])}."
     )
@@ -304,7 +299,7 @@ def registrations_timeline(registrations: pd.DataFrame) -> Chart:
     )
     has_link = r["linked_study_id"].notna() & r["linked_study_id"].astype(str).str.strip().ne("")
     posted = r["results_posted"].astype(str).str.lower().isin(["true", "1"])
-    ended = r["status"].astype(str).isin(ENDED_STATUSES)
+    ended = r["status"].astype(str).isin(vocab.ENDED_STATUSES)
     r["_group"] = np.where(has_link | posted, "published", np.where(ended, "ended", "open"))
     dated = r[r["_date"].notna()]
     conditions = sorted(r["condition"].dropna().unique())
@@ -321,7 +316,7 @@ def registrations_timeline(registrations: pd.DataFrame) -> Chart:
             "<br>".join(
                 [
                     f"<b>{_esc(row.registry_id)}</b> ({_esc(row.registry)})",
-                    f"planned design: {_esc(pal.design_label(row.design))}",
+                    f"planned design: {_esc(vocab.design_label(row.design))}",
                     f"target enrolment: {fmt(row.target_enrollment)}",
                     f"status: {_esc(str(row.status).replace('_', ' '))}",
                     f"start: {_esc(row.start_date)}; completion: {_esc(row.completion_date)}",
@@ -354,9 +349,9 @@ def registrations_timeline(registrations: pd.DataFrame) -> Chart:
     groups = r["_group"].value_counts()
     notes = []
     if len(dated) < len(r):
-        notes.append(f"{_plural(len(r) - len(dated), 'registration')} without dates not shown.")
+        notes.append(f"{plural(len(r) - len(dated), 'registration')} without dates not shown.")
     alt = (
-        f"{_plural(len(r), 'registered trial')} across {_plural(len(conditions), 'condition')}: "
+        f"{plural(len(r), 'registered trial')} across {plural(len(conditions), 'condition')}: "
         f"{int(groups.get('published', 0))} with a publication or posted results, "
         f"{int(groups.get('ended', 0))} that ended (completed or terminated) with no results "
         f"anywhere, and {int(groups.get('open', 0))} ongoing or of unknown status without results."

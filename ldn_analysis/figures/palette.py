@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ldn_analysis.vocab import TIER_ORDER
+
 OKABE_ITO = MappingProxyType(
     {
         "black": "#000000",
@@ -41,61 +43,16 @@ RESULT_COLORS = MappingProxyType(
 )
 """Colour of a study's ``primary_result`` (what its authors reported)."""
 
-RESULT_LABELS = MappingProxyType(
-    {
-        "benefit": "authors report benefit",
-        "no_difference": "authors report no difference",
-        "harm": "authors report harm",
-        "not_reported": "result not reported",
-    }
+TIER_COLORS = MappingProxyType(
+    dict(
+        zip(
+            TIER_ORDER,
+            (OKABE_ITO[c] for c in ("blue", "sky_blue", "orange", "reddish_purple", "grey")),
+            strict=True,
+        )
+    )
 )
-
-# The evidence ladder: designs grouped into rungs, strongest first. The rung decides the
-# colour wherever design is shown, so "randomised" looks the same in every chart.
-TIERS = (
-    ("Randomised controlled trial", ("rct_parallel", "rct_crossover"), "blue"),
-    (
-        "Controlled, not randomised",
-        ("single_blind_crossover", "nonrandomized_controlled"),
-        "sky_blue",
-    ),
-    ("Uncontrolled, prospective", ("open_label_single_arm", "prospective_cohort"), "orange"),
-    (
-        "Retrospective or database",
-        ("retrospective_cohort", "prescription_database", "survey"),
-        "reddish_purple",
-    ),
-    ("Case series or report", ("case_series", "case_report"), "grey"),
-)
-TIER_OF_DESIGN = MappingProxyType({d: name for name, designs, _ in TIERS for d in designs})
-TIER_COLORS = MappingProxyType({name: OKABE_ITO[colour] for name, _, colour in TIERS})
-TIER_ORDER = tuple(name for name, _, _ in TIERS)
-DESIGN_ORDER = tuple(d for _, designs, _ in TIERS for d in designs)
-"""Every design, strongest rung first (the order of the evidence-map axis)."""
-
-DESIGN_LABELS = MappingProxyType(
-    {
-        "rct_parallel": "RCT, parallel",
-        "rct_crossover": "RCT, crossover",
-        "single_blind_crossover": "single-blind crossover",
-        "nonrandomized_controlled": "non-randomised controlled",
-        "open_label_single_arm": "open-label single arm",
-        "prospective_cohort": "prospective cohort",
-        "retrospective_cohort": "retrospective cohort",
-        "prescription_database": "prescription database",
-        "survey": "survey",
-        "case_series": "case series",
-        "case_report": "case report",
-    }
-)
-
-COMPARISON_LABELS = MappingProxyType(
-    {
-        "ldn_vs_placebo": "LDN vs placebo",
-        "ldn_vs_active": "LDN vs active treatment",
-        "ldn_pre_post": "before vs after LDN (no control group)",
-    }
-)
+"""Colour of each rung of the evidence ladder (:data:`ldn_analysis.vocab.TIER_ORDER`)."""
 
 ARM_COLORS = MappingProxyType(
     {
@@ -117,16 +74,6 @@ MUTED = OKABE_ITO["grey"]
 """Context: reference lines, hollow markers, missing values."""
 REVIEW = OKABE_ITO["reddish_purple"]
 """Published meta-analyses (reconciliation chart)."""
-
-
-def design_label(design: object) -> str:
-    """Return the reader-facing name of a design id (the id itself when unknown)."""
-    return DESIGN_LABELS.get(str(design), str(design).replace("_", " "))
-
-
-def tier_of(design: object) -> str:
-    """Return the evidence-ladder rung of a design id ("Other design" when unknown)."""
-    return TIER_OF_DESIGN.get(str(design), "Other design")
 
 
 def tier_color(tier: str) -> str:

@@ -13,15 +13,14 @@ from ldn_analysis.figures import palette as pal
 from ldn_analysis.figures._base import (
     ROW_HEIGHT,
     Chart,
-    _ci_trace,
     _esc,
-    _plural,
     _zero_line,
-    fmt,
+    ci_trace,
     hover,
     make_figure,
     no_chart,
 )
+from ldn_analysis.text.format import fmt, plural
 
 
 def ae_prevalence(rows: pd.DataFrame) -> Chart:
@@ -67,7 +66,7 @@ def ae_prevalence(rows: pd.DataFrame) -> Chart:
                 )
             ]
             traces.append(
-                _ci_trace(
+                ci_trace(
                     100 * sub["proportion"],
                     100 * sub["ci_low"],
                     100 * sub["ci_high"],
@@ -81,8 +80,8 @@ def ae_prevalence(rows: pd.DataFrame) -> Chart:
     zeros = r[r["events"].eq(0)]
     any_ae = r[(r["event"] == "any_ae") & (r["arm"] == "ldn") & r["events"].gt(0)]
     alt = (
-        f"{_plural(len(r), 'adverse-event count')} from {_plural(r['study_id'].nunique(), 'study', 'studies')}"
-        f" across {_plural(r['event'].nunique(), 'event type')}"
+        f"{plural(len(r), 'adverse-event count')} from {plural(r['study_id'].nunique(), 'study', 'studies')}"
+        f" across {plural(r['event'].nunique(), 'event type')}"
         + (
             f"; any adverse event on LDN ranged from {fmt(100 * any_ae['proportion'].min(), 0)}% "
             f"to {fmt(100 * any_ae['proportion'].max(), 0)}%"
@@ -90,7 +89,7 @@ def ae_prevalence(rows: pd.DataFrame) -> Chart:
             else ""
         )
         + (
-            f"; {_plural(len(zeros), 'count')} of zero shown with the rule-of-three upper bound."
+            f"; {plural(len(zeros), 'count')} of zero shown with the rule-of-three upper bound."
             if len(zeros)
             else "."
         )
@@ -124,13 +123,13 @@ def pooled_prevalence(pooled: pd.DataFrame) -> Chart:
     texts = [
         f"<b>{_esc(lab)}</b><br>{fmt(100 * row.estimate, 1)}% "
         f"(95% CI {fmt(100 * row.ci_low, 1)}-{fmt(100 * row.ci_high, 1)}%)<br>"
-        f"{_plural(int(row.k), 'study', 'studies')}, {int(row.n)} participants<br>"
+        f"{plural(int(row.k), 'study', 'studies')}, {int(row.n)} participants<br>"
         f"studies: {_esc(row.studies)}<br>method: {_esc(row.method)}"
         for lab, row in zip(labels, p.itertuples(), strict=True)
     ]
     single = p["k"].lt(2)
     traces = [
-        _ci_trace(
+        ci_trace(
             100 * p["estimate"][~single],
             100 * p["ci_low"][~single],
             100 * p["ci_high"][~single],
@@ -144,7 +143,7 @@ def pooled_prevalence(pooled: pd.DataFrame) -> Chart:
                 "hovertemplate": "%{hovertext}<extra></extra>",
             },
         ),
-        _ci_trace(
+        ci_trace(
             100 * p["estimate"][single],
             100 * p["ci_low"][single],
             100 * p["ci_high"][single],
@@ -161,10 +160,10 @@ def pooled_prevalence(pooled: pd.DataFrame) -> Chart:
     ]
     top = p.iloc[-1]
     alt = (
-        f"Pooled prevalence of {_plural(len(p), 'adverse event')} on LDN; the most common is "
+        f"Pooled prevalence of {plural(len(p), 'adverse event')} on LDN; the most common is "
         f"{top['event'].replace('_', ' ')} at {fmt(100 * top['estimate'], 1)}% (95% CI "
         f"{fmt(100 * top['ci_low'], 1)}-{fmt(100 * top['ci_high'], 1)}%, "
-        f"{_plural(int(top['k']), 'study', 'studies')}); {int(single.sum())} rest on one study."
+        f"{plural(int(top['k']), 'study', 'studies')}); {int(single.sum())} rest on one study."
     )
     fig = make_figure(
         [t for t in traces if len(t.x)],
@@ -197,7 +196,7 @@ def risk_ratios(rr: pd.DataFrame) -> Chart:
     blank = rr[rr["rr"].isna()]
     if ok.empty:
         return no_chart(
-            f"{_plural(len(blank), 'comparison')} of LDN with placebo had zero events in both "
+            f"{plural(len(blank), 'comparison')} of LDN with placebo had zero events in both "
             "arms, so no risk ratio is estimable (both arms: 0 events)."
         )
     labels = [
@@ -209,7 +208,7 @@ def risk_ratios(rr: pd.DataFrame) -> Chart:
         f"{int(row.n_ctrl)}{'<br>' + _esc(row.note) if isinstance(row.note, str) and row.note else ''}"
         for row in ok.itertuples()
     ]
-    trace = _ci_trace(
+    trace = ci_trace(
         ok["rr"],
         ok["ci_low"],
         ok["ci_high"],
@@ -220,8 +219,8 @@ def risk_ratios(rr: pd.DataFrame) -> Chart:
     )
     clear = ok[(ok["ci_low"] > 1) | (ok["ci_high"] < 1)]
     alt = (
-        f"{_plural(len(ok), 'risk ratio')} of LDN versus placebo from "
-        f"{_plural(ok['study_id'].nunique(), 'study', 'studies')}; "
+        f"{plural(len(ok), 'risk ratio')} of LDN versus placebo from "
+        f"{plural(ok['study_id'].nunique(), 'study', 'studies')}; "
         f"{len(clear)} exclude 1"
         + (
             f"; {len(blank)} with zero events in both arms are not estimable."

@@ -17,21 +17,17 @@ from ldn_analysis.figures import palette as pal
 from ldn_analysis.figures._base import (
     FAVOURS,
     Chart,
-    _ci_trace,
     _esc,
-    _num,
-    _plural,
     _rows_layout,
     _text_hover,
     _zero_line,
-    ci_text,
-    conclusion,
-    describe,
-    fmt,
+    ci_trace,
     hover,
     make_figure,
     no_chart,
 )
+from ldn_analysis.stats.inference import Z95
+from ldn_analysis.text.format import ci_text, conclusion, describe, fmt, num, plural
 
 
 def method_sensitivity(
@@ -68,7 +64,7 @@ def method_sensitivity(
         if sub.empty:
             continue
         traces.append(
-            _ci_trace(
+            ci_trace(
                 sub["estimate"],
                 sub["ci_low"],
                 sub["ci_high"],
@@ -87,7 +83,7 @@ def method_sensitivity(
         )
     n_changed = int(t["changed"].sum())
     alt = (
-        f"Pooled {measure_label} under {_plural(len(t), 'estimator and test combination')}: "
+        f"Pooled {measure_label} under {plural(len(t), 'estimator and test combination')}: "
         f"estimates from {fmt(t['estimate'].min())} to {fmt(t['estimate'].max())}; "
         + (
             f"{n_changed} change the conclusion from '{ref}'."
@@ -126,7 +122,7 @@ def leave_one_out(table: pd.DataFrame, result, *, measure_label: str = "SMD") ->
             "Leave-one-out needs at least three studies; with fewer, dropping one leaves nothing to pool."
         )
     t = table.reset_index(drop=True)
-    full = _num(result.estimate)
+    full = num(result.estimate)
     full_c = conclusion(result.ci_low, result.ci_high)
     t["conclusion"] = [conclusion(a, b) for a, b in zip(t["ci_low"], t["ci_high"], strict=True)]
     t["label"] = "without " + t["study_id"].astype(str)
@@ -141,7 +137,7 @@ def leave_one_out(table: pd.DataFrame, result, *, measure_label: str = "SMD") ->
         ],
     )
     colours = [pal.FLAG if c else pal.STUDY for c in changed]
-    trace = _ci_trace(
+    trace = ci_trace(
         t["estimate"],
         t["ci_low"],
         t["ci_high"],
@@ -156,7 +152,7 @@ def leave_one_out(table: pd.DataFrame, result, *, measure_label: str = "SMD") ->
     shift = (t["estimate"] - full).abs()
     worst = t.loc[shift.idxmax()]
     alt = (
-        f"Leaving out each of {_plural(len(t), 'study', 'studies')} moves the pooled {measure_label} "
+        f"Leaving out each of {plural(len(t), 'study', 'studies')} moves the pooled {measure_label} "
         f"from {fmt(full)} to between {fmt(t['estimate'].min())} and {fmt(t['estimate'].max())}; "
         f"the largest shift comes from omitting {worst['study_id']}"
         + (
@@ -191,7 +187,7 @@ def cumulative_plot(table: pd.DataFrame, *, measure_label: str = "SMD") -> Chart
         f"+ {s} ({fmt(y)})"
         for s, y in zip(t["study_id"], t.get("year", [np.nan] * len(t)), strict=True)
     ]
-    trace = _ci_trace(
+    trace = ci_trace(
         t["estimate"],
         t["ci_low"],
         t["ci_high"],
@@ -212,7 +208,7 @@ def cumulative_plot(table: pd.DataFrame, *, measure_label: str = "SMD") -> Chart
     )
     first, last = t.iloc[0], t.iloc[-1]
     alt = (
-        f"Cumulative pooled {measure_label} as {_plural(len(t), 'study', 'studies')} were added in "
+        f"Cumulative pooled {measure_label} as {plural(len(t), 'study', 'studies')} were added in "
         f"publication order: {fmt(first['estimate'])} after the first, {ci_text(last['estimate'], last['ci_low'], last['ci_high'])} "
         f"after all; the latest conclusion is {conclusion(last['ci_low'], last['ci_high'])}."
     )
@@ -250,11 +246,11 @@ def funnel_plot(effects: pd.DataFrame, result, egger=None, *, measure_label: str
     k = len(effects)
     if k < 3 or result is None:
         return no_chart(
-            f"With {_plural(k, 'study', 'studies')} a funnel plot cannot show anything about small-study effects, so none is drawn."
+            f"With {plural(k, 'study', 'studies')} a funnel plot cannot show anything about small-study effects, so none is drawn."
         )
     e = describe(effects).reset_index(drop=True)
     se = np.sqrt(e["vi"].to_numpy(float))
-    centre = _num(result.estimate)
+    centre = num(result.estimate)
     top = float(np.nanmax(se)) * 1.1
     notes = []
     if k < SMALL_K:
@@ -262,7 +258,7 @@ def funnel_plot(effects: pd.DataFrame, result, egger=None, *, measure_label: str
             f"Only {k} studies: funnel asymmetry and Egger's test are unreliable below {SMALL_K} studies (Sterne et al. 2011); do not read publication bias from this plot."
         )
     p = (
-        _num(getattr(egger, "pvalue", getattr(egger, "p_value", None)))
+        num(getattr(egger, "pvalue", getattr(egger, "p_value", None)))
         if egger is not None
         else math.nan
     )
@@ -270,7 +266,7 @@ def funnel_plot(effects: pd.DataFrame, result, egger=None, *, measure_label: str
         notes.append(f"Egger's regression test p = {fmt(p, 3)}.")
     traces = [
         go.Scatter(
-            x=[centre - 1.96 * top, centre, centre + 1.96 * top],
+            x=[centre - Z95 * top, centre, centre + Z95 * top],
             y=[top, 0, top],
             mode="lines",
             name="pseudo 95% limits",
@@ -293,7 +289,7 @@ def funnel_plot(effects: pd.DataFrame, result, egger=None, *, measure_label: str
         ),
     ]
     alt = (
-        f"Funnel plot of {_plural(k, 'study', 'studies')} around the pooled {measure_label} {fmt(centre)}"
+        f"Funnel plot of {plural(k, 'study', 'studies')} around the pooled {measure_label} {fmt(centre)}"
         + (f"; Egger p = {fmt(p, 3)}" if not math.isnan(p) else "")
         + (
             f"; with fewer than {SMALL_K} studies asymmetry cannot be judged."

@@ -10,8 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from types import SimpleNamespace
 
+import pandas as pd
+
+from ldn_analysis.data.evidence import load_evidence
 from ldn_analysis.errors import ParameterError
+from ldn_analysis.stats.rma import METHODS, TESTS
+from ldn_analysis.text.display import show_table
 from ldn_analysis.vocab import DESIGNS
 
 MODES = ("student", "instructor")
@@ -19,8 +25,6 @@ MODES = ("student", "instructor")
 
 @cache
 def _evidence():
-    from ldn_analysis.data.evidence import load_evidence
-
     return load_evidence()
 
 
@@ -33,15 +37,16 @@ def _outcomes() -> Sequence[str]:
 
 
 def _methods() -> Sequence[str]:
-    from ldn_analysis.stats.rma import METHODS
-
     return tuple(METHODS)
 
 
 def _tests() -> Sequence[str]:
-    from ldn_analysis.stats.rma import TESTS
-
     return tuple(TESTS)
+
+
+def _condition_labels() -> dict[str, str]:
+    c = _evidence().conditions
+    return dict(zip(c["label"].astype(str), c["id"].astype(str), strict=True))
 
 
 def _events() -> Sequence[str]:
@@ -64,7 +69,7 @@ class ParamSpec:
         """Turn a command-line string (or YAML value) into this parameter's type."""
         try:
             if self.kind is list:
-                if isinstance(raw, str):
+                if isinstance(raw, str):  # "a,b" from the command line; "a" is one item
                     return [v.strip() for v in raw.split(",") if v.strip()]
                 return [str(v) for v in raw]  # type: ignore[union-attr]
             if self.kind is bool and isinstance(raw, str):
@@ -79,11 +84,32 @@ class ParamSpec:
                 f"parameter '{self.name}' expects {self.kind.__name__}, got {raw!r}. {self.help}"
             ) from None
 
+    def canonical(self, value: str, valid: Sequence[str]) -> str:
+        """Return the valid choice ``value`` obviously means (case, spaces, a label), else itself."""
+        if value in valid:
+            return value
+        key = value.strip().lower().replace(" ", "_").replace("-", "_")
+        by_key = {v.lower(): v for v in valid}
+        if key in by_key:
+            return by_key[key]
+        if self.name == "condition":
+            labels = {k.lower(): v for k, v in _condition_labels().items()}
+            return labels.get(value.strip().lower(), value)
+        return value
+
     def check(self, value: object) -> object:
-        """Coerce and validate ``value``; raise ParameterError listing the valid choices."""
+        """Coerce and validate ``value``; raise ParameterError listing the valid choices.
+
+        Obvious variants are accepted: any case, spaces for underscores, and a condition's
+        label for its id ("Multiple sclerosis" -> ``multiple_sclerosis``).
+        """
         value = self.coerce(value)
         if self.choices is not None:
             valid = list(self.choices())
+            if isinstance(value, list):
+                value = [self.canonical(v, valid) for v in value]
+            elif isinstance(value, str):
+                value = self.canonical(value, valid)
             given = value if isinstance(value, list) else [value]
             bad = [v for v in given if v not in valid]
             if bad:
@@ -101,15 +127,58 @@ class ParamSpec:
 PARAMETERS: dict[str, ParamSpec] = {
     spec.name: spec
     for spec in (
-        ParamSpec("condition", str, "Condition id present in the data.", _conditions, expand=True),
-        ParamSpec("outcome", str, "Outcome domain (e.g. pain).", _outcomes),
-        ParamSpec("method", str, "tau2 estimator for random-effects pooling.", _methods),
-        ParamSpec("test", str, "Test/CI method: z (Wald) or knha (Knapp-Hartung).", _tests),
-        ParamSpec("designs", list, "Study designs to include (comma-separated).", lambda: DESIGNS),
-        ParamSpec("min_n", int, "Smallest number of participants for a study to count.", None, 0),
-        ParamSpec("event", str, "Adverse-event category.", _events),
-        ParamSpec("rho", float, "Within-person correlation for crossover trials.", None, -1, 1),
-        ParamSpec("mode", str, "Teaching mode: student or instructor.", lambda: MODES, expand=True),
+        ParamSpec(
+            "condition",
+            str,
+            "Condition id present in the data, e.g. fibromyalgia (`data check` lists them).",
+            _conditions,
+            expand=True,
+        ),
+        ParamSpec("outcome", str, "Outcome domain to pool, e.g. pain, fatigue.", _outcomes),
+        ParamSpec(
+            "method",
+            str,
+            "tau² estimator: REML, DL, PM, ML, HE, SJ, or FE (common effect).",
+            _methods,
+        ),
+        ParamSpec(
+            "test",
+            str,
+            "Intervals and tests: z (Wald), t, knha (Knapp-Hartung) or adhoc (Knapp-Hartung, "
+            "never narrower than z).",
+            _tests,
+        ),
+        ParamSpec(
+            "designs",
+            list,
+            "Study designs to include (comma-separated on the command line); empty = all.",
+            lambda: DESIGNS,
+        ),
+        ParamSpec(
+            "min_n",
+            int,
+            "Leave out studies with fewer participants (and, when above 0, of unknown size).",
+            None,
+            0,
+        ),
+        ParamSpec(
+            "event", str, "Adverse event to describe in detail, e.g. any_ae, vivid_dreams.", _events
+        ),
+        ParamSpec(
+            "rho",
+            float,
+            "Within-person correlation assumed for crossover and before-after data.",
+            None,
+            -1,
+            1,
+        ),
+        ParamSpec(
+            "mode",
+            str,
+            "Teaching notebooks: student hides solutions, instructor shows them.",
+            lambda: MODES,
+            expand=True,
+        ),
     )
 }
 
@@ -141,3 +210,45 @@ def validate(declared: dict[str, dict], given: dict[str, object], notebook: str)
         spec = PARAMETERS.get(name)
         out[name] = spec.check(raw) if spec else raw
     return out
+
+
+class Parameters(SimpleNamespace):
+    """The validated parameters of one page: ``p.condition``, ``p.outcome``..."""
+
+
+def use_parameters(**values: object) -> Parameters:
+    """Check a notebook's parameters against the registry and show the values used.
+
+    The first code cell after a notebook's ``parameters`` cell calls this, so a value
+    typed in JupyterLab is checked exactly as the command line checks it: obvious variants
+    are accepted (case, a condition's label for its id, one design given as a string), and
+    anything else stops the notebook with a one-line :class:`ParameterError` that names the
+    parameter and lists the valid choices.
+
+    Parameters
+    ----------
+    **values
+        The notebook's parameters, by name.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        The canonical values, by name (also shown as a table).
+    """
+    out = {}
+    for name, raw in values.items():
+        spec = PARAMETERS.get(name)
+        out[name] = spec.check(raw) if spec else raw
+    rows = [
+        {
+            "parameter": name,
+            "value used": ", ".join(map(str, v)) if isinstance(v, list) else str(v),
+            "meaning": PARAMETERS[name].help if name in PARAMETERS else "",
+        }
+        for name, v in out.items()
+    ]
+    for row in rows:
+        if row["value used"] == "":
+            row["value used"] = "(all)"
+    show_table(pd.DataFrame(rows), caption="Parameters this page was built with", link_column="")
+    return Parameters(**out)

@@ -11,12 +11,11 @@ import math
 from typing import Any
 
 import pandas as pd
-from scipy import stats
 
+from ldn_analysis.figures import ci_trace, hover
 from ldn_analysis.figures import palette as pal
-from ldn_analysis.figures._base import _ci_trace, hover
+from ldn_analysis.stats.inference import Z95
 
-Z95 = float(stats.norm.isf(0.025))
 """The 95% normal quantile from scipy, as the teaching numbers have always used it.
 
 It differs from :data:`ldn_analysis.figures.Z95` in the last bit (1.9599639845400545
@@ -60,7 +59,7 @@ def _band(x0: float, x1: float) -> dict:
 
 def _dot_ci(df, x, lo, hi, name, colour, extra, symbol="circle", y=None):
     """Return one point per row of ``df`` with its interval and the study hover text."""
-    return _ci_trace(
+    return ci_trace(
         x,
         lo,
         hi,

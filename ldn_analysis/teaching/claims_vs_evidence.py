@@ -18,11 +18,11 @@ import plotly.graph_objects as go
 
 from ldn_analysis import claims as C
 from ldn_analysis.errors import LDNError
-from ldn_analysis.figures import Chart, hover, make_figure, no_chart
+from ldn_analysis.figures import Chart, error_x, hover, make_figure, no_chart, vline
 from ldn_analysis.figures import palette as pal
-from ldn_analysis.figures._base import _error_x, _plural, _vline
 from ldn_analysis.stats.proportions import wilson
 from ldn_analysis.teaching._base import _band, _dot_ci, _pct, _show_text
+from ldn_analysis.text.format import plural
 from ldn_analysis.vocab import CONTROLLED_DESIGNS
 
 
@@ -82,7 +82,7 @@ def show_claims_by_source(table: pd.DataFrame, scores: pd.DataFrame) -> None:
     for src, g in table.groupby("source_file", sort=True):
         counts = g["verdict"].value_counts()
         verdicts = ", ".join(f"{counts[v]} {v}" for v in C.VERDICTS if v in counts)
-        text = f"{_plural(len(g), 'claim')}: {verdicts}."
+        text = f"{plural(len(g), 'claim')}: {verdicts}."
         if src in by_src.index:
             s = by_src.loc[src]
             text += (
@@ -238,11 +238,11 @@ def final_trial_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Cha
         y=[label],
         mode="markers",
         marker={"symbol": "square", "size": 12, "color": pal.STUDY},
-        error_x=_error_x(est, lo, hi, pal.STUDY, 2),
+        error_x=error_x(est, lo, hi, pal.STUDY, 2),
         name="trial result (95% CI)",
         **h,
     )
-    shapes = [_band(0, span), _vline(0)]
+    shapes = [_band(0, span), vline(0)]
     fig = make_figure(
         [trace],
         title=f"Claim {claim_id} against the trial's primary result",
@@ -353,7 +353,7 @@ def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) 
     n_out = int((status != "estimate inside the claim").sum())
     n_incompatible = int((status == "whole interval outside the claim").sum())
     alt = (
-        f"{_plural(len(ldn), 'LDN arm')} count any adverse event: from {_pct(ldn['p'].iloc[0])} "
+        f"{plural(len(ldn), 'LDN arm')} count any adverse event: from {_pct(ldn['p'].iloc[0])} "
         f"({ldn['study_id'].iloc[0]}) to {_pct(ldn['p'].iloc[-1])} ({ldn['study_id'].iloc[-1]}); "
         f"{n_out} lie outside the claimed {100 * low:g}-{100 * high:g}% and {n_incompatible} "
         "have a whole 95% Wilson interval outside it."

@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ldn_analysis.figures import Chart, hover, make_figure, no_chart
+from ldn_analysis import vocab
+from ldn_analysis.figures import Chart, hover, make_figure, no_chart, vline
 from ldn_analysis.figures import palette as pal
-from ldn_analysis.figures._base import _plural, _vline
 from ldn_analysis.stats.escalc import smcr, smd
 from ldn_analysis.teaching._base import Z95, _dot_ci, _study_frame
 from ldn_analysis.teaching.claims_vs_evidence import any_ae_arms
+from ldn_analysis.text.format import plural
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
 
@@ -57,7 +58,7 @@ def randomized_trials_table(evidence: Any) -> pd.DataFrame:
         {
             "study": s["study_id"],
             "condition": s["condition"].str.replace("_", " "),
-            "design": s["design"].map(pal.design_label),
+            "design": s["design"].map(vocab.design_label),
             "comparator": s["comparator"],
             "n_ldn": nl.map(lambda v: "" if pd.isna(v) else f"{int(v)}"),
             "n_control": nc.map(lambda v: "" if pd.isna(v) else f"{int(v)}"),
@@ -122,7 +123,7 @@ def placebo_response_table(evidence: Any) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "study_id": o["study_id"].to_numpy(),
-            "design": o["study_id"].map(design).map(pal.design_label).to_numpy(),
+            "design": o["study_id"].map(design).map(vocab.design_label).to_numpy(),
             "outcome": o["instrument"].to_numpy(),
             "improvement on LDN": imp_ldn,
             "improvement on placebo": imp_plc,
@@ -161,12 +162,12 @@ def placebo_response_chart(table: pd.DataFrame) -> Chart:
     )
     at_least = int((t["placebo as % of LDN"] >= 100).sum())
     alt = (
-        f"In {_plural(len(t), 'outcome')} of placebo-controlled trials, the placebo arm "
+        f"In {plural(len(t), 'outcome')} of placebo-controlled trials, the placebo arm "
         f"improved by {t['placebo as % of LDN'].min():.0f}% to {t['placebo as % of LDN'].max():.0f}% "
         f"of the LDN arm's improvement (median {t['placebo as % of LDN'].median():.0f}%); in "
         f"{at_least} the placebo arm improved at least as much."
     )
-    line = _vline(100)
+    line = vline(100)
     fig = make_figure(
         [trace],
         title="How much of the improvement on LDN is also seen on placebo?",
@@ -207,13 +208,13 @@ def design_contrast_chart(evidence: Any, outcome: str = "pain") -> Chart:
             f"SMD {y:+.2f} (95% CI {a:+.2f} to {b:+.2f})"
             for y, a, b in zip(sub["yi"], lo, hi, strict=True)
         ]
-        traces.append(_dot_ci(sub, sub["yi"], lo, hi, pal.COMPARISON_LABELS[comp], colour, extra))
+        traces.append(_dot_ci(sub, sub["yi"], lo, hi, vocab.COMPARISON_LABELS[comp], colour, extra))
         summary.append(
-            f"{_plural(len(sub), 'study', 'studies')} {pal.COMPARISON_LABELS[comp]}: SMD "
+            f"{plural(len(sub), 'study', 'studies')} {vocab.COMPARISON_LABELS[comp]}: SMD "
             f"{sub['yi'].min():+.2f} to {sub['yi'].max():+.2f}"
         )
     alt = f"{outcome.capitalize()} effect sizes by comparison: " + "; ".join(summary) + "."
-    zero = _vline(0)
+    zero = vline(0)
     fig = make_figure(
         traces,
         title=f"{outcome.capitalize()}: before-after studies versus placebo-controlled trials",

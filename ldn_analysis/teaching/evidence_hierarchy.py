@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ldn_analysis import vocab
 from ldn_analysis.figures import Chart, make_figure, no_chart
 from ldn_analysis.figures import palette as pal
-from ldn_analysis.figures._base import _plural
 from ldn_analysis.teaching._base import _pct, _study_frame
 from ldn_analysis.teaching.exercise_feedback import exercise_values
+from ldn_analysis.text.format import plural
 
 
 def focus_condition(evidence: Any) -> str:
@@ -35,10 +36,10 @@ def design_results(evidence: Any, condition: str | None = None) -> pd.DataFrame:
     if condition:
         s = s[s["condition"] == condition]
     s = s.assign(
-        rung=s["design"].map(pal.tier_of), result=s["primary_result"].fillna("not_reported")
+        rung=s["design"].map(vocab.tier_of), result=s["primary_result"].fillna("not_reported")
     )
     rows = []
-    for rung in pal.TIER_ORDER:
+    for rung in vocab.TIER_ORDER:
         g = s[s["rung"] == rung]
         if g.empty:
             continue
@@ -69,7 +70,7 @@ def hierarchy_text(evidence: Any, condition: str | None = None) -> str:
         for r in t.itertuples()
     ]
     return (
-        f"{_plural(int(t['studies'].sum()), 'study', 'studies')} of LDN for {where}, "
+        f"{plural(int(t['studies'].sum()), 'study', 'studies')} of LDN for {where}, "
         f"{int(t['participants'].sum())} participants. " + "; ".join(parts) + "."
     )
 
@@ -85,9 +86,9 @@ def design_results_chart(evidence: Any, condition: str | None = None) -> Chart:
             y=t["rung"],
             x=t[result],
             orientation="h",
-            name=pal.RESULT_LABELS[result],
+            name=vocab.RESULT_LABELS[result],
             marker={"color": colour, "line": {"color": pal.PAPER, "width": 1}},
-            hovertemplate="%{y}: %{x} " + pal.RESULT_LABELS[result] + "<extra></extra>",
+            hovertemplate="%{y}: %{x} " + vocab.RESULT_LABELS[result] + "<extra></extra>",
         )
         for result, colour in pal.RESULT_COLORS.items()
     ]

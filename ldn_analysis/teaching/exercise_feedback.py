@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from ldn_analysis import claims as C
+from ldn_analysis import vocab
 from ldn_analysis.errors import ChoiceError
-from ldn_analysis.figures import palette as pal
 from ldn_analysis.report.parameters import MODES
 from ldn_analysis.stats.proportions import clopper_pearson
 from ldn_analysis.teaching import exercises as X
@@ -173,9 +173,9 @@ def _why_count_rcts(v: dict, ans: int, evidence: Any) -> str:
     s = _randomized_ids(evidence, v["condition"])
     rct = s[s["_rand"]]
     other = s[~s["_rand"]]
-    listed = ", ".join(f"{r.study_id} ({pal.design_label(r.design)})" for r in rct.itertuples())
+    listed = ", ".join(f"{r.study_id} ({vocab.design_label(r.design)})" for r in rct.itertuples())
     others = ", ".join(
-        f"{pal.design_label(d)} {c}" for d, c in other["design"].value_counts().items()
+        f"{vocab.design_label(d)} {c}" for d, c in other["design"].value_counts().items()
     )
     return (
         f"Of the {len(s)} studies of {v['condition'].replace('_', ' ')}, {ans} are randomized: "

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ldn_analysis import vocab
 from ldn_analysis.analysis.effects import compute_effects
 from ldn_analysis.errors import LDNError
-from ldn_analysis.figures import palette as pal
 from ldn_analysis.stats.diagnostics import egger
 from ldn_analysis.stats.rma import pool
 from ldn_analysis.teaching._base import Z95
@@ -38,7 +38,7 @@ def forest_reading_text(analysis: Any) -> str:
         lo, hi = row["yi"] - Z95 * se, row["yi"] + Z95 * se
         side = "includes 0" if lo <= 0 <= hi else ("is above 0" if lo > 0 else "is below 0")
         lines.append(
-            f"{row['study_id']} ({pal.design_label(row['design'])}, n = {int(row['n'])}): "
+            f"{row['study_id']} ({vocab.design_label(row['design'])}, n = {int(row['n'])}): "
             f"SMD {row['yi']:+.2f}, 95% CI {lo:+.2f} to {hi:+.2f} ({side}); weight {w[i]:.0f}%."
         )
     side = "includes 0" if r.ci_low <= 0 <= r.ci_high else "excludes 0"

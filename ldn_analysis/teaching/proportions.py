@@ -13,11 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import stats
 
-from ldn_analysis.figures import Chart, make_figure
+from ldn_analysis.figures import Chart, error_x, hline, make_figure, vline
 from ldn_analysis.figures import palette as pal
-from ldn_analysis.figures._base import _error_x, _hline, _plural, _vline
 from ldn_analysis.stats.proportions import clopper_pearson, rule_of_three, wilson
 from ldn_analysis.teaching._base import Z95, _pct, _wald
+from ldn_analysis.text.format import plural
 
 
 def _ldn_counts(evidence: Any) -> pd.DataFrame:
@@ -101,7 +101,7 @@ def interval_chart(x: int, n: int, label: str = "") -> Chart:
             mode="markers",
             name=name,
             marker={"size": 10, "color": colour},
-            error_x=_error_x(100 * p, 100 * lo, 100 * hi, colour, 2),
+            error_x=error_x(100 * p, 100 * lo, 100 * hi, colour, 2),
             hovertemplate=f"{name}: {100 * lo:.1f}% to {100 * hi:.1f}%<extra></extra>",
         )
         for (name, (lo, hi)), colour in zip(ivs.items(), colours, strict=True)
@@ -109,7 +109,7 @@ def interval_chart(x: int, n: int, label: str = "") -> Chart:
     wl, wh = ivs["Wald"]
     il, ih = ivs["Wilson"]
     alt = (
-        f"{_plural(x, 'event')} in {n}{' (' + label + ')' if label else ''}: observed {_pct(p)}; Wald "
+        f"{plural(x, 'event')} in {n}{' (' + label + ')' if label else ''}: observed {_pct(p)}; Wald "
         f"95% CI {_pct(wl)} to {_pct(wh)}"
         + (" (below 0%)" if wl < 0 else "")
         + f", Wilson {_pct(il)} to {_pct(ih)}, Clopper-Pearson "
@@ -117,12 +117,12 @@ def interval_chart(x: int, n: int, label: str = "") -> Chart:
     )
     fig = make_figure(
         traces,
-        title=f"Three 95% intervals for {_plural(x, 'event')} in {n}",
+        title=f"Three 95% intervals for {plural(x, 'event')} in {n}",
         subtitle="The dotted line is 0%: a proportion cannot be negative",
         height=300,
         xaxis={"title": {"text": "proportion (%)"}, "zeroline": False},
         yaxis={"categoryorder": "array", "categoryarray": names[::-1], "showgrid": False},
-        shapes=[_vline(0)],
+        shapes=[vline(0)],
         showlegend=False,
     )
     return Chart(fig, alt)
@@ -158,7 +158,7 @@ def coverage_chart(n: int, level: float = 0.95) -> Chart:
         )
         for name, c in cover.items()
     ]
-    nominal = _hline(100 * level)
+    nominal = hline(100 * level)
     alt = (
         f"Actual coverage of nominal {100 * level:g}% intervals with n = {n}: Wald averages "
         f"{_pct(cover['Wald'].mean())} (lowest {_pct(cover['Wald'].min())}), Wilson "

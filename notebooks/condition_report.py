@@ -1,0 +1,163 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # LDN for one condition: the whole evidence
+#
+# Everything the evidence base holds on low-dose naltrexone for one condition: what was studied and how, a pooled estimate against placebo where trials allow one, side effects, and a certainty profile per outcome. `make report` builds this page once for every condition present in the data.
+#
+# Every chart is interactive: hover over a point to see the study, its design,
+# number of participants, dose and duration; in the HTML report, click a point to open the
+# page the numbers were taken from. Each chart carries a one-sentence description computed
+# from the same numbers, and when there is too little data to draw, the report says so in
+# words instead of showing an empty chart.
+
+# %% [markdown]
+# ## Parameters
+#
+# Change them in the next cell (JupyterLab) or on the command line
+# (`python -m ldn_analysis report --notebook NAME -p NAME VALUE`). The cell after it checks
+# them against the same registry as the command line and lists the values this page used.
+
+# %% tags=["parameters"]
+condition = "fibromyalgia"
+outcome = "pain"
+method = "REML"
+test = "knha"
+designs = []
+min_n = 0
+
+# %%
+import ldn_analysis as ldn
+
+p = ldn.use_parameters(
+    condition=condition, outcome=outcome, method=method, test=test, designs=designs, min_n=min_n
+)
+
+evidence = ldn.load_evidence()
+selection = ldn.select(evidence, p.condition, p.designs, p.min_n)
+analysis = ldn.efficacy(selection, p.outcome, p.method, p.test)
+
+# %% [markdown]
+# ## In plain language
+
+# %%
+ldn.show_text(ldn.summaries.evidence_summary(selection), heading=f"LDN for {selection.label}")
+ldn.show_text(ldn.summaries.efficacy_summary(analysis))
+
+# %% [markdown]
+# ## The evidence ladder
+#
+# Participants by study design, strongest design on top; each block is one study, coloured by what its authors reported.
+
+# %%
+ldn.figures.ladder_chart(selection).show()
+
+# %% [markdown]
+# ## Studies over time and registered trials
+
+# %%
+ldn.figures.timeline_chart(selection).show()
+ldn.figures.registrations_chart(selection).show()
+
+# %% [markdown]
+# ## Duration and dose
+
+# %%
+ldn.figures.duration_chart(selection).show()
+ldn.figures.dose_chart(selection).show()
+
+# %% [markdown]
+# ## The pooled effect
+#
+# The forest plot lists each study with its design, size, dose and duration. Squares are study effects (size = weight), the diamond is the random-effects pooled estimate and the orange bar the 95% prediction interval: where the true effect of a new, similar study would likely fall. Heterogeneity is in the subtitle; warnings are printed under the plot.
+
+# %%
+ldn.figures.forest(analysis).show()
+ldn.tables.effects_table(analysis).show()
+
+# %% [markdown]
+# ## Does the answer depend on the method?
+#
+# The same studies pooled with every tau² estimator and with z and Knapp-Hartung intervals. Red marks a combination whose conclusion differs from the chosen one.
+
+# %%
+ldn.figures.sensitivity_chart(analysis).show()
+
+# %% [markdown]
+# ## Does one study drive the result?
+#
+# The pooled estimate with each study left out.
+
+# %%
+ldn.figures.leave_one_out_chart(analysis).show()
+
+# %% [markdown]
+# ## How the estimate evolved
+#
+# Studies added in order of publication.
+
+# %%
+ldn.figures.cumulative_chart(analysis).show()
+
+# %% [markdown]
+# ## Small-study effects
+#
+# A funnel plot is only meaningful with about ten studies or more; with fewer, it is shown (if at all) with a warning and should not be read as evidence for or against publication bias.
+
+# %%
+ldn.figures.funnel(analysis).show()
+
+# %% [markdown]
+# ## Effect and treatment duration
+#
+# A between-study association only: studies differ in many ways besides duration.
+
+# %%
+ldn.figures.effect_duration_chart(analysis).show()
+
+# %% [markdown]
+# ## Our estimate beside the published meta-analyses
+#
+# Published estimates are put on the same scale as ours (positive = LDN better). Mean differences (MD) and standardized mean differences (SMD) are on different scales and are drawn in separate panels. The text below explains the differences from the numbers: which studies were pooled, which measure, which model.
+
+# %%
+ldn.figures.reconciliation_chart(analysis).show()
+ldn.show_text(ldn.summaries.reconciliation_text(analysis), heading="Why the estimates differ")
+
+# %% [markdown]
+# ## Side effects
+#
+# Adverse-event counts for this condition; hollow markers are zero counts with their rule-of-three upper bound.
+
+# %%
+ldn.show_text(ldn.summaries.safety_summary(selection))
+ldn.figures.ae_chart(selection).show()
+ldn.figures.risk_ratio_chart(selection).show()
+
+# %% [markdown]
+# ## Certainty per outcome
+#
+# Every outcome with a placebo-controlled effect size, rated with fixed GRADE-style rules. This is an automatic aid, not a GRADE assessment: each cell gives the downgrade and the number behind it.
+
+# %%
+ldn.show_text(ldn.certainty.certainty_text(ldn.certainty.certainty(analysis, selection), p.outcome))
+ldn.certainty.certainty_report(selection, ldn.outcome_analyses(selection, p.method, p.test)).show()
+
+# %% [markdown]
+# ## Every study
+
+# %%
+ldn.tables.study_list(selection).show()

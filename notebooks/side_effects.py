@@ -1,0 +1,83 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Side effects of LDN
+#
+# How often people taking LDN report adverse events, across every study that counts them, and how that compares with placebo. Vivid dreams and sleep problems are the effects most often described; serious adverse events are rare, and zero counts are data too: they are shown with an upper bound (the rule of three), not left out.
+#
+# Every chart is interactive: hover over a point to see the study, its design,
+# number of participants, dose and duration; in the HTML report, click a point to open the
+# page the numbers were taken from. Each chart carries a one-sentence description computed
+# from the same numbers, and when there is too little data to draw, the report says so in
+# words instead of showing an empty chart.
+
+# %% [markdown]
+# ## Parameters
+#
+# Change them in the next cell (JupyterLab) or on the command line
+# (`python -m ldn_analysis report --notebook NAME -p NAME VALUE`). The cell after it checks
+# them against the same registry as the command line and lists the values this page used.
+
+# %% tags=["parameters"]
+event = "any_ae"
+designs = []
+min_n = 0
+
+# %%
+import ldn_analysis as ldn
+
+p = ldn.use_parameters(event=event, designs=designs, min_n=min_n)
+
+evidence = ldn.load_evidence()
+selection = ldn.select(evidence, None, p.designs, p.min_n)
+
+# %% [markdown]
+# ## Summary
+
+# %%
+ldn.show_text(ldn.summaries.safety_summary(selection, p.event))
+
+# %% [markdown]
+# ## Every count, per study and arm
+#
+# Dots are the share of participants with the event; lines are 95% Wilson intervals. Hollow markers are zero counts, drawn with the rule-of-three upper bound (3/n).
+
+# %%
+ldn.figures.ae_chart(selection).show()
+
+# %% [markdown]
+# ## The chosen event
+#
+# The same, for the event named in the parameters.
+
+# %%
+ldn.figures.ae_chart(selection, p.event).show()
+
+# %% [markdown]
+# ## Pooled prevalence on LDN
+#
+# Proportions pooled on the logit scale with a random-effects model; events seen in one study only are shown hollow and not pooled.
+
+# %%
+ldn.figures.pooled_ae_chart(selection).show()
+
+# %% [markdown]
+# ## LDN versus placebo
+#
+# Risk ratios from trials that count the same event in both arms (1/2 added to every cell of a table with a zero). Right of 1 = more frequent on LDN.
+
+# %%
+ldn.figures.risk_ratio_chart(selection).show()
