@@ -28,7 +28,13 @@ _DEFAULTS = {"method": "REML", "test": "z", "level": 0.95}
 
 
 def fitted(x, vi=None, method=None, test=None, level=None) -> PoolResult:
-    """Return ``x`` if it is a fitted result, else ``pool(x, vi, method, test, level)``."""
+    """Return ``x`` if it is a fitted result, else ``pool(x, vi, method, test, level)``.
+
+    Notes
+    -----
+    As metafor's ``leave1out(x)``: the settings travel inside the result. Passing both a
+    result and settings is a TypeError (tests/test_stats_unit.py).
+    """
     if isinstance(x, PoolResult | MetaRegResult):
         if vi is not None or any(a is not None for a in (method, test, level)):
             raise TypeError(

@@ -222,7 +222,13 @@ def guardrail_warnings(k, *, blinding=None, designs=None, imputed_sd=None) -> tu
 
 
 def fit_warnings(method, test, converged, reset, maxiter, stepadj=1.0) -> list[str]:
-    """Warnings about how the tau^2 estimator ended (shared by pooling and metareg)."""
+    """Warnings about how the tau^2 estimator ended (shared by pooling and metareg).
+
+    Notes
+    -----
+    The stepadj remedy warning is checked against metafor's failing default fit in
+    tests/test_metafor_alignment.py (fisher_scoring_remedy).
+    """
     out = []
     if stepadj != 1.0 and converged:
         out.append(

@@ -86,7 +86,13 @@ class MetaRegResult:
 
 
 def design(X, k, intercept):
-    """Return the model matrix (k, p) and the term names of moderators ``X``."""
+    """Return the model matrix (k, p) and the term names of moderators ``X``.
+
+    Notes
+    -----
+    Term names follow metafor ("intrcpt", then column names); checked against
+    ``rownames(rma(...)$beta)`` in tests/test_metafor_alignment.py.
+    """
     if isinstance(X, pd.DataFrame):
         names, M = [str(c) for c in X.columns], X.to_numpy(dtype=float)
     elif isinstance(X, pd.Series):
