@@ -12,7 +12,7 @@ STAMP := $(VENV)/.synced
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup report test lint format lab bench browser-deps r-deps clean
+.PHONY: help setup report test test-fast lint format lab bench browser-deps r-deps clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
@@ -30,13 +30,15 @@ setup: $(STAMP) ## Create .venv/ from the lock file (other targets do this on fi
 report: $(STAMP) ## Build every report into reports/ (offline HTML + reports/index.html)
 	$(PY) -m ldn_analysis report
 
-test: $(STAMP) browser-deps ## Lint, format check and the whole test suite (browser tests included)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+test: $(STAMP) browser-deps lint ## Lint, layer contract and the whole test suite (browser tests included)
 	$(VENV)/bin/pytest
 
-lint: $(STAMP) ## Ruff lint and format check only
+test-fast: $(STAMP) ## The edit loop: every test but the browser and full-build ones (about a minute)
+	$(VENV)/bin/pytest -q -m "not browser and not slow"
+
+lint: $(STAMP) ## Ruff lint and format check, and the import-linter layer contract
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

@@ -11,7 +11,10 @@ import os
 import sys
 from pathlib import Path
 
+from ldn_analysis.claims import claims_command
+from ldn_analysis.data.check import check_command
 from ldn_analysis.errors import LDNError, ParameterError
+from ldn_analysis.report.parameters import PARAMETERS
 
 EPILOG = """examples:
   python -m ldn_analysis report                          every report, default parameters
@@ -89,13 +92,19 @@ def _parameters(args: argparse.Namespace) -> dict:
     return params
 
 
-def _list_notebooks() -> int:
-    from ldn_analysis.report.parameters import PARAMETERS
-    from ldn_analysis.report.runner import _declared, notebook_paths
+def _runner():
+    # local import: papermill and nbconvert take about a second to import; `data check`,
+    # `claims` and `--help` never need them.
+    from ldn_analysis.report import runner
 
-    for name, path in notebook_paths().items():
+    return runner
+
+
+def _list_notebooks() -> int:
+    runner = _runner()
+    for name, path in runner.notebook_paths().items():
         print(name)
-        for pname, info in _declared(path).items():
+        for pname, info in runner.declared_parameters(path).items():
             spec = PARAMETERS.get(pname)
             print(f"  {pname} = {info['default']}  {spec.help if spec else info.get('help', '')}")
     return 0
@@ -108,9 +117,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "report":
         if args.list:
             return _list_notebooks()
-        from ldn_analysis.report.runner import run_reports
-
-        return run_reports(
+        return _runner().run_reports(
             args.notebook,
             _parameters(args),
             jobs=args.jobs,
@@ -118,11 +125,7 @@ def _run(args: argparse.Namespace) -> int:
             out_dir=args.output_dir,
         )
     if args.command == "data":
-        from ldn_analysis.data.check import check_command
-
         return check_command(args.data_dir)
-    from ldn_analysis.claims import claims_command
-
     return claims_command(fmt=args.format, data_dir=args.data_dir)
 
 

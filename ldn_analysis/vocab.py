@@ -103,3 +103,6 @@ ONGOING_STATUSES = (
     "active_not_recruiting",
     "enrolling_by_invitation",
 )
+
+#: Teaching notebooks: ``student`` hides solutions, ``instructor`` shows them.
+MODES = ("student", "instructor")

@@ -37,22 +37,29 @@ def sensitivity_table(effects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def leave_one_out_table(effects: pd.DataFrame, method: str, test: str) -> pd.DataFrame:
-    """Pool ``effects`` leaving each study out in turn (rows carry the omitted study)."""
-    if len(effects) < 3:
+def leave_one_out_table(effects: pd.DataFrame, result) -> pd.DataFrame:
+    """Refit ``result`` (pooled from ``effects``) leaving each study out in turn.
+
+    The refits use the result's own method, test and level (as metafor's ``leave1out``).
+    """
+    if len(effects) < 3 or result is None:
         return pd.DataFrame(columns=["study_id", "estimate", "ci_low", "ci_high"])
-    loo = leave1out(effects["yi"], effects["vi"], method=method, test=test)
+    loo = leave1out(result)
     loo = loo.reset_index(drop=True)
     out = effects.reset_index(drop=True).drop(columns=["yi", "vi"])
     return pd.concat([out, loo[["estimate", "ci_low", "ci_high"]]], axis=1)
 
 
-def cumulative_table(effects: pd.DataFrame, method: str, test: str) -> pd.DataFrame:
-    """Pool ``effects`` cumulatively in publication order (row i = studies 1..i)."""
+def cumulative_table(effects: pd.DataFrame, result) -> pd.DataFrame:
+    """Refit ``result`` cumulatively in publication order (row i = studies 1..i).
+
+    Studies without a year are left out; the refits keep the result's settings.
+    """
     e = effects[effects["year"].notna()].sort_values(["year", "study_id"]).reset_index(drop=True)
-    if len(e) < 2:
+    if len(e) < 2 or result is None:
         return pd.DataFrame(columns=["study_id", "year", "estimate", "ci_low", "ci_high"])
-    cum = cumul(e["yi"], e["vi"], method=method, test=test).reset_index(drop=True)
+    settings = {"method": result.method, "test": result.test, "level": result.level}
+    cum = cumul(e["yi"], e["vi"], **settings).reset_index(drop=True)
     return pd.concat([e.drop(columns=["yi", "vi"]), cum[["estimate", "ci_low", "ci_high"]]], axis=1)
 
 
@@ -90,6 +97,6 @@ def duration_regression(effects: pd.DataFrame, method: str = "REML", test: str =
     )
 
 
-def egger_test(effects: pd.DataFrame, method: str = "REML", test: str = "z"):
-    """Egger's regression test for funnel asymmetry (None with fewer than 3 studies)."""
-    return egger(effects["yi"], effects["vi"], method, test) if len(effects) >= 3 else None
+def egger_test(result):
+    """Egger's regression test of a pooled result (None with fewer than 3 studies)."""
+    return egger(result) if result is not None and result.k >= 3 else None

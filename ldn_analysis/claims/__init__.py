@@ -48,15 +48,14 @@ from ldn_analysis.claims._base import POOL_METHOD as POOL_METHOD
 from ldn_analysis.claims._base import POOL_TEST as POOL_TEST
 from ldn_analysis.claims._base import RESULT_COLUMNS as RESULT_COLUMNS
 from ldn_analysis.claims._base import SUMMARY_EVENTS as SUMMARY_EVENTS
-from ldn_analysis.claims._base import _is_randomized as _is_randomized
-from ldn_analysis.claims._base import _num as _num
-from ldn_analysis.claims._base import _pool as _pool
-from ldn_analysis.claims._base import _rule_of_three as _rule_of_three
-from ldn_analysis.claims._base import _text as _text
-from ldn_analysis.claims._base import _wald as _wald
-from ldn_analysis.claims._base import _wilson as _wilson
-from ldn_analysis.claims._effects import _effect_rows as _effect_rows
-from ldn_analysis.claims.cli import _load_evidence as _load_evidence
+from ldn_analysis.claims._base import is_randomized as is_randomized
+from ldn_analysis.claims._base import num_col as num_col
+from ldn_analysis.claims._base import pool_effects as pool_effects
+from ldn_analysis.claims._base import rule_of_three_bound as rule_of_three_bound
+from ldn_analysis.claims._base import text_col as text_col
+from ldn_analysis.claims._base import wald as wald
+from ldn_analysis.claims._base import wilson_interval as wilson_interval
+from ldn_analysis.claims._effects import effect_rows as effect_rows
 from ldn_analysis.claims.cli import claims_command
 from ldn_analysis.claims.efficacy import condition_rct_benefit as condition_rct_benefit
 from ldn_analysis.claims.efficacy import conditions_helped as conditions_helped

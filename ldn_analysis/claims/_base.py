@@ -159,13 +159,13 @@ POOL_METHOD = "REML"
 POOL_TEST = "z"
 
 
-def _wilson(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
+def wilson_interval(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
     """Return the Wilson score interval for ``x`` events in ``n`` as proportions."""
     lo, hi = wilson(x, n, level)
     return float(lo), float(hi)
 
 
-def _wald(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
+def wald(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
     """Return the (unclipped) Wald interval ``p +/- z*sqrt(p(1-p)/n)`` as proportions.
 
     Only for teaching the contrast with Wilson; no rule uses it.
@@ -176,12 +176,12 @@ def _wald(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
     return p - half, p + half
 
 
-def _rule_of_three(n: float) -> float:
+def rule_of_three_bound(n: float) -> float:
     """Return the approximate 95% upper bound ``3/n`` for 0 events in ``n`` (capped at 1)."""
     return min(1.0, float(rule_of_three(n)))
 
 
-def _pool(yi: Sequence[float], vi: Sequence[float]) -> PoolResult:
+def pool_effects(yi: Sequence[float], vi: Sequence[float]) -> PoolResult:
     """Pool oriented effects: random effects, REML tau^2, z test (I2 in percent)."""
     return pool(np.asarray(yi, dtype=float), np.asarray(vi, dtype=float), POOL_METHOD, POOL_TEST)
 
@@ -204,11 +204,11 @@ def _col(df: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
     return pd.Series([default] * len(df), index=df.index, dtype=object)
 
 
-def _num(df: pd.DataFrame, name: str) -> pd.Series:
+def num_col(df: pd.DataFrame, name: str) -> pd.Series:
     return pd.to_numeric(_col(df, name), errors="coerce")
 
 
-def _text(df: pd.DataFrame, name: str) -> pd.Series:
+def text_col(df: pd.DataFrame, name: str) -> pd.Series:
     return _col(df, name, "").fillna("").astype(str).str.strip()
 
 
@@ -232,16 +232,12 @@ def _studies(evidence: Any, condition: str = "any") -> pd.DataFrame:
         return df
     if condition != "any":
         wanted = set(_as_list(condition))
-        df = df[_text(df, "condition").isin(wanted)]
+        df = df[text_col(df, "condition").isin(wanted)]
     return df
 
 
-def _is_randomized(df: pd.DataFrame) -> pd.Series:
-    return _text(df, "design").isin(RANDOMIZED_DESIGNS) | _truthy(_col(df, "randomized", ""))
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+def is_randomized(df: pd.DataFrame) -> pd.Series:
+    return text_col(df, "design").isin(RANDOMIZED_DESIGNS) | _truthy(_col(df, "randomized", ""))
 
 
 def _find_studies(
@@ -256,13 +252,13 @@ def _find_studies(
         return df
     mask = pd.Series(True, index=df.index)
     if study:
-        mask &= _text(df, "study_id").isin(_as_list(study))
+        mask &= text_col(df, "study_id").isin(_as_list(study))
     if nct:
-        mask &= _text(df, "nct_id").str.upper() == str(nct).upper()
+        mask &= text_col(df, "nct_id").str.upper() == str(nct).upper()
     if author:
-        mask &= _text(df, "first_author").str.lower() == str(author).lower()
+        mask &= text_col(df, "first_author").str.lower() == str(author).lower()
     if year:
-        mask &= _num(df, "year") == int(year)
+        mask &= num_col(df, "year") == int(year)
     return df[mask]
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from ldn_analysis.analysis.effects import compute_effects
-from ldn_analysis.claims._base import ALPHA, _as_list, _num, _studies, _table, _text
+from ldn_analysis.claims._base import ALPHA, _as_list, _studies, _table, num_col, text_col
 from ldn_analysis.stats.rma import PoolResult
 
 # --------------------------------------------------------------------------------------
@@ -47,23 +47,23 @@ def _study_signals(
     if out.empty:
         return pd.DataFrame(columns=_SIGNAL_COLUMNS)
     studies = _studies(evidence, condition)
-    keep = set(_text(studies, "study_id"))
+    keep = set(text_col(studies, "study_id"))
     if study_ids is not None:
         keep &= set(study_ids)
-    mask = _text(out, "study_id").isin(keep)
-    mask &= _text(out, "outcome").isin(_as_list(outcome))
-    mask &= _text(out, "comparison").isin(list(comparisons))
+    mask = text_col(out, "study_id").isin(keep)
+    mask &= text_col(out, "outcome").isin(_as_list(outcome))
+    mask &= text_col(out, "comparison").isin(list(comparisons))
     rows = out[mask]
     if rows.empty:
         return pd.DataFrame(columns=_SIGNAL_COLUMNS)
-    design = dict(zip(_text(studies, "study_id"), _text(studies, "design"), strict=True))
-    rows = rows.assign(design=_text(rows, "study_id").map(design))
+    design = dict(zip(text_col(studies, "study_id"), text_col(studies, "design"), strict=True))
+    rows = rows.assign(design=text_col(rows, "study_id").map(design))
     eff = compute_effects(rows)
     rows = rows.assign(
         _yi=eff["yi"].astype(float),
         _vi=eff["vi"].astype(float),
-        _tp=_num(rows, "timepoint_weeks").fillna(-1.0),
-        _sid=_text(rows, "study_id"),
+        _tp=num_col(rows, "timepoint_weeks").fillna(-1.0),
+        _sid=text_col(rows, "study_id"),
     )
     records = []
     for sid, g in rows.groupby("_sid", sort=True):
@@ -134,7 +134,7 @@ def _signal_from_report(sid: str, r: pd.Series) -> dict | None:
     }
 
 
-def _effect_rows(
+def effect_rows(
     evidence: Any,
     condition: str = "any",
     outcome: str = "pain",

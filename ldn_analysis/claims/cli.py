@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -11,22 +12,17 @@ import pandas as pd
 from ldn_analysis.claims._base import VERDICTS
 from ldn_analysis.claims.evaluate import evaluate_claims
 from ldn_analysis.claims.load import load_claims, validate_claims
+from ldn_analysis.data.evidence import load_evidence
 from ldn_analysis.errors import ChoiceError, DataValidationError
 
 
-def _load_evidence(data_dir: str | Path | None):
-    from ldn_analysis.data.evidence import load_evidence  # type: ignore[attr-defined]
-
-    return load_evidence(data_dir) if data_dir is not None else load_evidence()
-
-
 def _wrap(text: str, width: int) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(str(text), width) or [""]
 
 
-def claims_command(fmt: str = "table", data_dir: str | Path | None = None) -> int:
+def claims_command(
+    fmt: str = "table", data_dir: str | Path | None = None, *, evidence: object | None = None
+) -> int:
     """Print every claim with its computed verdict (``python -m ldn_analysis claims``).
 
     Parameters
@@ -38,6 +34,8 @@ def claims_command(fmt: str = "table", data_dir: str | Path | None = None) -> in
         Evidence folder holding ``claims.csv`` and the curated tables. The claims come
         from ``Evidence.claims`` when the data package declares them, else from
         :func:`load_claims`.
+    evidence : Evidence, optional
+        Already loaded evidence (default: :func:`load_evidence` of ``data_dir``).
 
     Returns
     -------
@@ -46,11 +44,8 @@ def claims_command(fmt: str = "table", data_dir: str | Path | None = None) -> in
     """
     if fmt not in ("table", "csv"):
         raise ChoiceError("format", fmt, ("table", "csv"))
-    # Looked up on the package at call time, so ``ldn_analysis.claims._load_evidence``
-    # stays the one place to substitute the evidence (the tests do).
-    from ldn_analysis.claims import _load_evidence as load
-
-    evidence = load(data_dir)
+    if evidence is None:
+        evidence = load_evidence(data_dir) if data_dir is not None else load_evidence()
     claims = getattr(evidence, "claims", None)
     if claims is None:
         claims = load_claims(data_dir)

@@ -10,14 +10,14 @@ from ldn_analysis.claims._base import (
     Evaluation,
     _as_list,
     _find_studies,
-    _is_randomized,
-    _pool,
     _sources,
     _studies,
     _table,
-    _text,
+    is_randomized,
+    pool_effects,
+    text_col,
 )
-from ldn_analysis.claims._effects import _effect_rows, _pooled_text, _study_signals
+from ldn_analysis.claims._effects import _pooled_text, _study_signals, effect_rows
 
 
 def _study_result_for(evidence: Any, study: pd.Series, outcome: str) -> tuple[str, bool, str]:
@@ -69,19 +69,19 @@ def condition_rct_benefit(evidence: Any, condition: str, outcome: str = "pain") 
             (),
             "The evidence base holds no study of this condition.",
         )
-    rand = studies[_is_randomized(studies)]
-    placebo = rand[_text(rand, "comparator") == "placebo"]
-    other_rct = rand[_text(rand, "comparator") != "placebo"]
-    nonrand = studies[~_is_randomized(studies)]
+    rand = studies[is_randomized(studies)]
+    placebo = rand[text_col(rand, "comparator") == "placebo"]
+    other_rct = rand[text_col(rand, "comparator") != "placebo"]
+    nonrand = studies[~is_randomized(studies)]
     results = [_study_result_for(evidence, r, outcome) for _, r in placebo.iterrows()]
     benefit = [r for r in results if r[0] == "benefit"]
     null = [r for r in results if r[0] in ("no_difference", "harm")]
-    eff = _effect_rows(evidence, condition, outcome, ("ldn_vs_placebo",))
-    eff = eff[eff["study_id"].isin(set(_text(placebo, "study_id")))]
-    pooled = _pool(eff["yi"], eff["vi"]) if len(eff) >= 2 else None
-    nonrand_benefit = int((_text(nonrand, "primary_result") == "benefit").sum())
-    other_benefit = int((_text(other_rct, "primary_result") == "benefit").sum())
-    designs = _text(studies, "design").value_counts()
+    eff = effect_rows(evidence, condition, outcome, ("ldn_vs_placebo",))
+    eff = eff[eff["study_id"].isin(set(text_col(placebo, "study_id")))]
+    pooled = pool_effects(eff["yi"], eff["vi"]) if len(eff) >= 2 else None
+    nonrand_benefit = int((text_col(nonrand, "primary_result") == "benefit").sum())
+    other_benefit = int((text_col(other_rct, "primary_result") == "benefit").sum())
+    designs = text_col(studies, "design").value_counts()
     numbers = (
         f"{len(studies)} stud{'y' if len(studies) == 1 else 'ies'} "
         f"({', '.join(f'{d} {c}' for d, c in designs.items())}); "
@@ -92,7 +92,7 @@ def condition_rct_benefit(evidence: Any, condition: str, outcome: str = "pain") 
     )
     if pooled is not None:
         numbers += f"; {_pooled_text(pooled)}"
-    srcs = _sources(_text(studies, "study_id"))
+    srcs = _sources(text_col(studies, "study_id"))
     if len(placebo):
         if pooled is not None and pooled.ci_high < 0:
             return Evaluation(
@@ -166,15 +166,15 @@ def outcome_benefit(evidence: Any, outcome: str, condition: str = "any") -> Eval
         if out.empty:
             pre = out
         else:
-            keep = set(_text(_studies(evidence, condition), "study_id"))
-            mask = _text(out, "study_id").isin(keep)
-            mask &= _text(out, "outcome").isin(_as_list(outcome))
-            pre = out[mask & (_text(out, "comparison") == "ldn_pre_post")]
+            keep = set(text_col(_studies(evidence, condition), "study_id"))
+            mask = text_col(out, "study_id").isin(keep)
+            mask &= text_col(out, "outcome").isin(_as_list(outcome))
+            pre = out[mask & (text_col(out, "comparison") == "ldn_pre_post")]
         if len(pre):
             return Evaluation(
                 "overstated",
                 f"0 controlled comparisons; {len(pre)} before/after row(s) for {outcome}",
-                _sources(_text(pre, "study_id")),
+                _sources(text_col(pre, "study_id")),
                 "Only uncontrolled before/after data exist for this outcome.",
             )
         return Evaluation(
@@ -186,7 +186,7 @@ def outcome_benefit(evidence: Any, outcome: str, condition: str = "any") -> Eval
     fav = sig[sig["result"].isin(["benefit", "signal"])]
     worse = sig[sig["result"] == "harm"]
     comp = sig[sig["computable"].astype(bool)]
-    pooled = _pool(comp["yi"], comp["vi"]) if len(comp) >= 2 else None
+    pooled = pool_effects(comp["yi"], comp["vi"]) if len(comp) >= 2 else None
     numbers = f"{len(sig)} controlled stud(ies) for {outcome}: " + "; ".join(
         f"{r.note} -> {r.result}" for r in sig.itertuples()
     )
@@ -277,7 +277,7 @@ def study_primary_benefit(
             "contradicted", numbers, (sid,), "The study's primary outcome showed no benefit."
         )
     if result == "benefit":
-        if bool(_is_randomized(found.iloc[[0]]).iloc[0]):
+        if bool(is_randomized(found.iloc[[0]]).iloc[0]):
             return Evaluation(
                 "supported", numbers, (sid,), "A randomized trial reported the benefit."
             )
@@ -288,7 +288,7 @@ def study_primary_benefit(
             "The improvement comes from a design without randomization or a concurrent "
             "control, so it cannot be attributed to LDN.",
         )
-    if not bool(_is_randomized(found.iloc[[0]]).iloc[0]) and comp in ("none", ""):
+    if not bool(is_randomized(found.iloc[[0]]).iloc[0]) and comp in ("none", ""):
         return Evaluation(
             "overstated",
             numbers,
@@ -305,7 +305,7 @@ def _primary_p(evidence: Any, study: pd.Series) -> str:
     if out.empty:
         return ""
     sid = str(study.get("study_id"))
-    rows = out[(_text(out, "study_id") == sid) & (_text(out, "comparison") != "ldn_pre_post")]
+    rows = out[(text_col(out, "study_id") == sid) & (text_col(out, "comparison") != "ldn_pre_post")]
     prim_text = str(study.get("primary_outcome", "") or "").lower()
     best, best_key = None, None
     for _, r in rows.iterrows():

@@ -21,12 +21,12 @@ from ldn_analysis.claims._base import (
 )
 from ldn_analysis.claims.evaluate import PROPOSITIONS, parse_args
 from ldn_analysis.errors import DataValidationError, ParameterError, Problem
+from ldn_analysis.paths import data_dir as default_dir
 
 
 def _data_dir(data_dir: str | Path | None) -> Path:
     if data_dir is not None:
         return Path(data_dir)
-    from ldn_analysis.paths import data_dir as default_dir
 
     return default_dir()
 

@@ -14,16 +14,16 @@ from ldn_analysis.claims._base import (
     SUMMARY_EVENTS,
     Evaluation,
     _as_list,
-    _num,
-    _pct,
-    _pool,
-    _rule_of_three,
     _sources,
     _studies,
     _table,
-    _text,
-    _wilson,
+    num_col,
+    pool_effects,
+    rule_of_three_bound,
+    text_col,
+    wilson_interval,
 )
+from ldn_analysis.text.format import pct
 
 # --------------------------------------------------------------------------------------
 # Proposition evaluators. Each: (evidence, **args) -> Evaluation. Registry at the end.
@@ -35,12 +35,12 @@ def _ldn_ae_rows(evidence: Any) -> pd.DataFrame:
     if ae.empty:
         return ae
     ae = ae.assign(
-        _events=_num(ae, "events"),
-        _n=_num(ae, "n_at_risk"),
-        _event=_text(ae, "event"),
-        _term=_text(ae, "reported_term").str.lower(),
-        _arm=_text(ae, "arm"),
-        _sid=_text(ae, "study_id"),
+        _events=num_col(ae, "events"),
+        _n=num_col(ae, "n_at_risk"),
+        _event=text_col(ae, "event"),
+        _term=text_col(ae, "reported_term").str.lower(),
+        _arm=text_col(ae, "arm"),
+        _sid=text_col(ae, "study_id"),
     )
     return ae[(ae["_arm"] == "ldn") & ae["_events"].notna() & (ae["_n"] > 0)]
 
@@ -48,7 +48,7 @@ def _ldn_ae_rows(evidence: Any) -> pd.DataFrame:
 def _restrict(evidence: Any, df: pd.DataFrame, condition: str) -> pd.DataFrame:
     if condition == "any" or df.empty:
         return df
-    keep = set(_text(_studies(evidence, condition), "study_id"))
+    keep = set(text_col(_studies(evidence, condition), "study_id"))
     return df[df["_sid"].isin(keep)]
 
 
@@ -76,14 +76,14 @@ def ae_any_range(evidence: Any, low: float, high: float, condition: str = "any")
     arms = []
     for _, r in ae.iterrows():
         p = r["_events"] / r["_n"]
-        w_lo, w_hi = _wilson(r["_events"], r["_n"])
+        w_lo, w_hi = wilson_interval(r["_events"], r["_n"])
         arms.append((r["_sid"], int(r["_events"]), int(r["_n"]), p, w_lo, w_hi))
     arms.sort(key=lambda a: a[3])
     outside = [a for a in arms if not lo_c <= a[3] <= hi_c]
     incompatible = [a for a in arms if a[5] < lo_c or a[4] > hi_c]
 
     def fmt(a):
-        return f"{a[0]} {_pct(a[3])} ({a[1]}/{a[2]}, Wilson 95% CI {_pct(a[4])}-{_pct(a[5])})"
+        return f"{a[0]} {pct(a[3])} ({a[1]}/{a[2]}, Wilson 95% CI {pct(a[4])}-{pct(a[5])})"
 
     numbers = (
         f"observed any-AE prevalence in {len(arms)} LDN arm(s): lowest {fmt(arms[0])}, "
@@ -161,7 +161,7 @@ def ae_most_common(
         hits = _kind_matches(kind, keys)
         ranks[kind] = min(keys.index(h) + 1 for h in hits) if hits else None
     ranking = ", ".join(
-        f"{i + 1}. {r.key} {_pct(r.p)} ({int(r.events)}/{int(r.n)})"
+        f"{i + 1}. {r.key} {pct(r.p)} ({int(r.events)}/{int(r.n)})"
         for i, r in enumerate(table.head(top).itertuples())
     )
     claimed_txt = ", ".join(f"{k}: rank {v if v else 'not observed'}" for k, v in ranks.items())
@@ -228,8 +228,8 @@ def ae_kinds_reported(evidence: Any, kinds: Any, condition: str = "any") -> Eval
             srcs,
             f"Not recorded in any LDN arm: {missing}. The list reaches beyond LDN data.",
         )
-    bound = _rule_of_three(n_total) if n_total > 0 else 1.0
-    numbers += f"; rule-of-three upper bound per kind {_pct(bound)}"
+    bound = rule_of_three_bound(n_total) if n_total > 0 else 1.0
+    numbers += f"; rule-of-three upper bound per kind {pct(bound)}"
     if bound < 0.01:
         return Evaluation(
             "contradicted",
@@ -252,9 +252,9 @@ def _pooled_proportion(evidence: Any, event: str, condition: str) -> tuple | Non
         return None
     ae = ae.sort_values("_n").groupby("_sid").tail(1)
     e, n = float(ae["_events"].sum()), float(ae["_n"].sum())
-    lo, hi = _wilson(e, n)
+    lo, hi = wilson_interval(e, n)
     if e == 0:
-        hi = _rule_of_three(n)
+        hi = rule_of_three_bound(n)
     return e, n, lo, hi, _sources(ae["_sid"]), len(ae)
 
 
@@ -270,8 +270,8 @@ def _rate_at_most(evidence: Any, event: str, high: float, condition: str, label:
     e, n, lo, hi, srcs, k = res
     bound = "rule-of-three upper bound" if e == 0 else "Wilson 95% CI"
     numbers = (
-        f"{label} on LDN: {int(e)}/{int(n)} = {_pct(e / n)} over {k} stud(ies) "
-        f"({bound} {_pct(lo)}-{_pct(hi)}); claimed at most {high:g}%"
+        f"{label} on LDN: {int(e)}/{int(n)} = {pct(e / n)} over {k} stud(ies) "
+        f"({bound} {pct(lo)}-{pct(hi)}); claimed at most {high:g}%"
     )
     h = float(high) / 100
     if hi <= h:
@@ -333,12 +333,12 @@ def ae_similar_to_placebo(
     if ae.empty:
         return Evaluation("not_testable", "no AE counts", (), "No adverse-event table yet.")
     ae = ae.assign(
-        _sid=_text(ae, "study_id"),
-        _arm=_text(ae, "arm"),
-        _e=_num(ae, "events"),
-        _n=_num(ae, "n_at_risk"),
+        _sid=text_col(ae, "study_id"),
+        _arm=text_col(ae, "arm"),
+        _e=num_col(ae, "events"),
+        _n=num_col(ae, "n_at_risk"),
     )
-    ae = ae[(_text(ae, "event") == event) & ae["_e"].notna() & (ae["_n"] > 0)]
+    ae = ae[(text_col(ae, "event") == event) & ae["_e"].notna() & (ae["_n"] > 0)]
     ae = _restrict(evidence, ae, condition)
     yi, vi, sids, parts = [], [], [], []
     for sid, g in ae.groupby("_sid"):
@@ -367,7 +367,7 @@ def ae_similar_to_placebo(
         half = float(stats.norm.isf(ALPHA / 2)) * math.sqrt(vi[0])
         est, lo, hi = yi[0], yi[0] - half, yi[0] + half
     else:
-        p = _pool(yi, vi)
+        p = pool_effects(yi, vi)
         est, lo, hi = p.estimate, p.ci_low, p.ci_high
     numbers = (
         f"{event} LDN vs placebo: {'; '.join(parts)}; risk ratio {math.exp(est):.2f} "

@@ -10,12 +10,12 @@ from ldn_analysis.claims._base import (
     Evaluation,
     _as_list,
     _find_studies,
-    _is_randomized,
-    _num,
     _sources,
     _studies,
     _table,
-    _text,
+    is_randomized,
+    num_col,
+    text_col,
 )
 from ldn_analysis.errors import ChoiceError
 from ldn_analysis.vocab import ONGOING_STATUSES
@@ -116,12 +116,12 @@ def dose_range(evidence: Any, low: float, high: float, condition: str = "any") -
     studies exceed); **contradicted** below 50%.
     """
     s = _studies(evidence, condition)
-    lo, hi = _num(s, "dose_mg_min"), _num(s, "dose_mg_max")
+    lo, hi = num_col(s, "dose_mg_min"), num_col(s, "dose_mg_max")
     lo, hi = lo.fillna(hi), hi.fillna(lo)
     ok = lo.notna() & hi.notna()
     if not ok.any():
         return Evaluation("not_testable", "no doses recorded", (), "No study records a dose.")
-    lo, hi, sids = lo[ok], hi[ok], _text(s, "study_id")[ok]
+    lo, hi, sids = lo[ok], hi[ok], text_col(s, "study_id")[ok]
     inside = (lo >= float(low) - 1e-9) & (hi <= float(high) + 1e-9)
     share = float(inside.mean())
     out_ids = list(sids[~inside])
@@ -149,13 +149,13 @@ def duration_range(evidence: Any, low: float, high: float, condition: str = "any
     **contradicted** if none did. The observed duration range of all studies is reported.
     """
     s = _studies(evidence, condition)
-    dur = _num(s, "duration_weeks")
+    dur = num_col(s, "duration_weeks")
     if dur.notna().sum() == 0:
         return Evaluation("not_testable", "no durations recorded", (), "No study durations.")
-    benefit = s[(_text(s, "primary_result") == "benefit") & dur.notna()]
-    bdur = _num(benefit, "duration_weeks")
-    rand = benefit[_is_randomized(benefit)]
-    rdur = _num(rand, "duration_weeks")
+    benefit = s[(text_col(s, "primary_result") == "benefit") & dur.notna()]
+    bdur = num_col(benefit, "duration_weeks")
+    rand = benefit[is_randomized(benefit)]
+    rdur = num_col(rand, "duration_weeks")
     target = 0.85 * float(high)
     numbers = (
         f"all studies: {dur.min():g}-{dur.max():g} weeks (n={int(dur.notna().sum())}); "
@@ -164,10 +164,10 @@ def duration_range(evidence: Any, low: float, high: float, condition: str = "any
         f"{rdur.max() if len(rdur) else 0:g} weeks; claimed {low:g}-{high:g} weeks"
     )
     if len(rdur) and rdur.max() >= target:
-        srcs = _sources(_text(rand, "study_id")[rdur >= target])
+        srcs = _sources(text_col(rand, "study_id")[rdur >= target])
         return Evaluation("supported", numbers, srcs, "A randomized trial this long found benefit.")
     if len(bdur) and bdur.max() >= target:
-        srcs = _sources(_text(benefit, "study_id")[bdur >= target])
+        srcs = _sources(text_col(benefit, "study_id")[bdur >= target])
         return Evaluation(
             "overstated",
             numbers,
@@ -178,7 +178,7 @@ def duration_range(evidence: Any, low: float, high: float, condition: str = "any
     return Evaluation(
         "contradicted",
         numbers,
-        _sources(_text(benefit, "study_id")),
+        _sources(text_col(benefit, "study_id")),
         "No study with benefit lasted that long.",
     )
 
@@ -192,13 +192,13 @@ def review_n_studies(evidence: Any, author: str, n: int) -> Evaluation:
     rev = _table(evidence, "reviews")
     if rev.empty:
         return Evaluation("not_testable", "no reviews curated", (), "Review not curated yet.")
-    hit = rev[_text(rev, "first_author").str.lower() == str(author).lower()]
-    counts = _num(hit, "n_studies").dropna().unique()
+    hit = rev[text_col(rev, "first_author").str.lower() == str(author).lower()]
+    counts = num_col(hit, "n_studies").dropna().unique()
     if hit.empty or len(counts) == 0:
         return Evaluation(
             "not_testable", f"no review by {author} with n_studies", (), "Review not curated."
         )
-    rid = _sources(_text(hit, "review_id"))
+    rid = _sources(text_col(hit, "review_id"))
     numbers = f"{', '.join(rid)}: n_studies {', '.join(f'{c:g}' for c in counts)}; claimed {n}"
     if int(n) in {int(c) for c in counts}:
         return Evaluation("supported", numbers, rid, "The count matches the review.")
@@ -222,10 +222,10 @@ def n_studies(
         return Evaluation("not_testable", "no studies curated", (), "No studies yet.")
     s = _studies(evidence, condition)
     if year_max is not None:
-        s = s[_num(s, "year") <= int(year_max)]
+        s = s[num_col(s, "year") <= int(year_max)]
     if designs:
-        s = s[_text(s, "design").isin(_as_list(designs))]
-    ids = list(_text(s, "study_id"))
+        s = s[text_col(s, "design").isin(_as_list(designs))]
+    ids = list(text_col(s, "study_id"))
     numbers = f"{len(ids)} curated studies ({', '.join(ids) or 'none'}); claimed {n}"
     if len(ids) == int(n):
         return Evaluation("supported", numbers, _sources(ids), "The count matches.")
@@ -250,13 +250,13 @@ def design_share(
     if s.empty:
         return Evaluation("not_testable", "no studies curated", (), "No studies yet.")
     wanted = _as_list(designs)
-    hit = _text(s, "design").isin(wanted)
+    hit = text_col(s, "design").isin(wanted)
     share = float(hit.mean())
     numbers = (
         f"{int(hit.sum())}/{len(s)} studies ({share:.0%}) are {'/'.join(wanted)}; claimed "
         f"share between {float(min_share):.0%} and {float(max_share):.0%}"
     )
-    srcs = _sources(_text(s, "study_id")[hit])
+    srcs = _sources(text_col(s, "study_id")[hit])
     if float(min_share) <= share <= float(max_share):
         return Evaluation("supported", numbers, srcs, "The share is as claimed.")
     return Evaluation("contradicted", numbers, srcs, "The share is outside the claim.")
@@ -269,7 +269,7 @@ def small_studies(evidence: Any, max_median_n: float = 50, condition: str = "any
     otherwise; **not_testable** without enrolment numbers.
     """
     s = _studies(evidence, condition)
-    n = _num(s, "n_enrolled").dropna()
+    n = num_col(s, "n_enrolled").dropna()
     if n.empty:
         return Evaluation("not_testable", "no enrolment numbers", (), "No sizes recorded.")
     med = float(n.median())
@@ -293,14 +293,14 @@ def few_large_rcts(
     s = _studies(evidence, condition)
     if s.empty:
         return Evaluation("not_testable", "no studies curated", (), "No studies yet.")
-    rand = s[_is_randomized(s)]
-    n = _num(rand, "n_enrolled")
+    rand = s[is_randomized(s)]
+    n = num_col(rand, "n_enrolled")
     big = rand[n >= int(min_n)]
     numbers = (
         f"{len(rand)} randomized trials; {len(big)} with n >= {min_n}"
-        f" ({', '.join(_text(big, 'study_id')) or 'none'}); largest n={n.max() if len(n) else 0:g}"
+        f" ({', '.join(text_col(big, 'study_id')) or 'none'}); largest n={n.max() if len(n) else 0:g}"
     )
-    srcs = _sources(_text(rand, "study_id"))
+    srcs = _sources(text_col(rand, "study_id"))
     if len(big) <= int(max_count):
         return Evaluation("supported", numbers, srcs, "Large randomized trials are scarce.")
     return Evaluation("contradicted", numbers, srcs, "Several large randomized trials exist.")
@@ -314,7 +314,7 @@ def design_variety(evidence: Any, min_designs: int = 3, condition: str = "any") 
     s = _studies(evidence, condition)
     if s.empty:
         return Evaluation("not_testable", "no studies curated", (), "No studies yet.")
-    counts = _text(s, "design").value_counts()
+    counts = text_col(s, "design").value_counts()
     numbers = f"{len(counts)} distinct designs: " + ", ".join(f"{d} {c}" for d, c in counts.items())
     if len(counts) >= int(min_designs):
         return Evaluation("supported", numbers, (), "Designs range widely.")
@@ -332,17 +332,17 @@ def ongoing_registrations(evidence: Any, condition: str, min_count: int = 2) -> 
     reg = _table(evidence, "registrations")
     if reg.empty:
         return Evaluation("not_testable", "no registrations curated", (), "No registry data.")
-    reg = reg[_text(reg, "condition").isin(_as_list(condition))]
+    reg = reg[text_col(reg, "condition").isin(_as_list(condition))]
     if reg.empty:
         return Evaluation(
             "not_testable", f"0 registrations for {condition}", (), "No registry data."
         )
-    status = _text(reg, "status").str.lower().replace("", "not_recorded")
+    status = text_col(reg, "status").str.lower().replace("", "not_recorded")
     ongoing = reg[status.isin(ONGOING_STATUSES)]
     numbers = f"{len(reg)} registrations for {condition}: " + ", ".join(
         f"{s} {c}" for s, c in status.value_counts().items()
     )
-    srcs = _sources(_text(ongoing if len(ongoing) else reg, "registry_id"))
+    srcs = _sources(text_col(ongoing if len(ongoing) else reg, "registry_id"))
     if len(ongoing) >= int(min_count):
         return Evaluation("supported", numbers, srcs, "Several registered trials are ongoing.")
     if len(ongoing):

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+import ldn_analysis.figures.palette as pal
 from ldn_analysis import vocab
-from ldn_analysis.figures import palette as pal
+from ldn_analysis.text.display import show, show_text
 from ldn_analysis.text.format import (
     describe,
 )
@@ -60,8 +61,6 @@ class Chart:
 
     def show(self) -> None:
         """Display through :func:`ldn_analysis.display.show` (or the text, when empty)."""
-        from ldn_analysis.text.display import show, show_text
-
         if self.figure is None:
             show_text(self.alt)
         else:  # notes are drawn inside the figure and repeated in no other place

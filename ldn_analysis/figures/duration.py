@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+import ldn_analysis.figures.palette as pal
 from ldn_analysis import vocab
-from ldn_analysis.figures import palette as pal
 from ldn_analysis.figures._base import (
     Chart,
     _esc,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ldn_analysis.figures import palette as pal
+import ldn_analysis.figures.palette as pal
 from ldn_analysis.figures._base import (
     FAVOURS,
     ROW_HEIGHT,

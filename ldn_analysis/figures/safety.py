@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ldn_analysis.figures import palette as pal
+import ldn_analysis.figures.palette as pal
 from ldn_analysis.figures._base import (
     ROW_HEIGHT,
     Chart,

@@ -18,9 +18,7 @@ from ldn_analysis.data.evidence import load_evidence
 from ldn_analysis.errors import ParameterError
 from ldn_analysis.stats.rma import METHODS, TESTS
 from ldn_analysis.text.display import show_table
-from ldn_analysis.vocab import DESIGNS
-
-MODES = ("student", "instructor")
+from ldn_analysis.vocab import DESIGNS, MODES
 
 
 @cache

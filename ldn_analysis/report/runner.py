@@ -23,6 +23,7 @@ from pathlib import Path
 from ldn_analysis import paths
 from ldn_analysis.errors import LDNError, ParameterError
 from ldn_analysis.report.parameters import PARAMETERS, validate
+from ldn_analysis.text.display import PLOTLY_MIMETYPE
 
 KERNEL = "python3"
 ASSETS = "assets"
@@ -66,7 +67,8 @@ def notebook_paths() -> dict[str, Path]:
     return {p.stem: p for p in sorted(paths.notebooks_dir().glob("*.ipynb"))}
 
 
-def _declared(path: Path) -> dict[str, dict]:
+def declared_parameters(path: Path) -> dict[str, dict]:
+    """Return the parameters a notebook declares (papermill.inspect_notebook)."""
     import papermill
 
     return papermill.inspect_notebook(str(path))
@@ -103,7 +105,7 @@ def plan(notebooks: list[str] | None = None, given: dict | None = None) -> list[
         chosen = [n.removesuffix(".ipynb") for n in notebooks]
     else:
         chosen = list(available)
-    declared = {name: _declared(available[name]) for name in chosen}
+    declared = {name: declared_parameters(available[name]) for name in chosen}
     if given and not notebooks:
         chosen = [n for n in chosen if set(given) <= set(declared[n])]
         if not chosen:
@@ -170,7 +172,6 @@ def _export_html(nb, out: Path, *, show_code: bool, failure: str, title: str) ->
 
 
 def _count_figures(nb) -> int:
-    from ldn_analysis.text.display import PLOTLY_MIMETYPE
 
     return sum(
         PLOTLY_MIMETYPE in out.get("data", {})

@@ -24,7 +24,7 @@ The ``teach_*`` notebooks and ``claims_vs_evidence`` call only this package (thr
 split) are not part of ``__all__``.
 """
 
-from ldn_analysis.teaching._base import Z95 as Z95
+from ldn_analysis.stats.inference import Z95 as Z95
 from ldn_analysis.teaching.claims_vs_evidence import (
     any_ae_arms,
     claim_card_text,

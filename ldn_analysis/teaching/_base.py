@@ -7,14 +7,13 @@ other chart; only the shaded claim band and the study-point wrapper live here.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
+import ldn_analysis.figures.palette as pal
+from ldn_analysis.analysis import study_frame
 from ldn_analysis.figures import ci_trace, hover
-from ldn_analysis.figures import palette as pal
-from ldn_analysis.stats.inference import Z95
 
 """The 95% normal quantile from scipy, as the teaching numbers have always used it.
 
@@ -22,22 +21,6 @@ It differs from :data:`ldn_analysis.figures.Z95` in the last bit (1.959963984540
 against 1.959963984540054), so it is kept apart: sharing one could change a printed
 number that lands on a rounding boundary.
 """
-
-
-def _show_text(text: str, heading: str | None = None) -> None:
-    from ldn_analysis.text.display import show_text
-
-    show_text(text, heading=heading)
-
-
-def _pct(x: float, digits: int = 1) -> str:
-    return f"{100 * x:.{digits}f}%"
-
-
-def _wald(x: float, n: float) -> tuple[float, float]:
-    p = x / n
-    half = Z95 * math.sqrt(p * (1 - p) / n)
-    return p - half, p + half
 
 
 def _band(x0: float, x1: float) -> dict:
@@ -74,6 +57,5 @@ def _dot_ci(df, x, lo, hi, name, colour, extra, symbol="circle", y=None):
 
 
 def _study_frame(evidence: Any) -> pd.DataFrame:
-    from ldn_analysis.analysis import study_frame
 
     return study_frame(evidence.studies)

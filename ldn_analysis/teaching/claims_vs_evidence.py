@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+import ldn_analysis.figures.palette as pal
 from ldn_analysis import claims as C
 from ldn_analysis.errors import LDNError
 from ldn_analysis.figures import Chart, error_x, hover, make_figure, no_chart, vline
-from ldn_analysis.figures import palette as pal
 from ldn_analysis.stats.proportions import wilson
-from ldn_analysis.teaching._base import _band, _dot_ci, _pct, _show_text
-from ldn_analysis.text.format import plural
+from ldn_analysis.teaching._base import _band, _dot_ci
+from ldn_analysis.text.display import show_table, show_text
+from ldn_analysis.text.format import pct, plural
 from ldn_analysis.vocab import CONTROLLED_DESIGNS
 
 
@@ -66,7 +67,7 @@ def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
             "source text": scores["source_file"].map(_source_label),
             "criteria applicable": scores["applicable"],
             "criteria met": scores["met"],
-            "score": scores["score"].map(lambda s: _pct(s, 0)),
+            "score": scores["score"].map(lambda s: pct(s, 0)),
             "stars (of 5)": scores["stars"],
             "not met": scores["not_met"].str.replace(";", ", ").str.replace("_", " "),
             "source_url": scores["origin_url"],
@@ -76,8 +77,6 @@ def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
 
 def show_claims_by_source(table: pd.DataFrame, scores: pd.DataFrame) -> None:
     """Show, per source text, its health-news score and every claim with its verdict."""
-    from ldn_analysis.text.display import show_table
-
     by_src = scores.set_index("source_file")
     for src, g in table.groupby("source_file", sort=True):
         counts = g["verdict"].value_counts()
@@ -89,7 +88,7 @@ def show_claims_by_source(table: pd.DataFrame, scores: pd.DataFrame) -> None:
                 f" Health-news criteria met: {s['met']} of {s['applicable']} applicable "
                 f"({s['stars']} of 5 stars)."
             )
-        _show_text(text, heading=f"Source {_source_label(src)}")
+        show_text(text, heading=f"Source {_source_label(src)}")
         show_table(
             g[
                 [
@@ -325,8 +324,8 @@ def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) 
         if sub.empty:
             continue
         extra = [
-            f"LDN arm: {int(r.events)}/{int(r.n)} = {_pct(r.p)} (Wilson 95% CI "
-            f"{_pct(r.low)} to {_pct(r.high)})"
+            f"LDN arm: {int(r.events)}/{int(r.n)} = {pct(r.p)} (Wilson 95% CI "
+            f"{pct(r.low)} to {pct(r.high)})"
             for r in sub.itertuples()
         ]
         traces.append(
@@ -334,7 +333,7 @@ def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) 
         )
     if len(plc):
         extra = [
-            f"{r.arm} arm: {int(r.events)}/{int(r.n)} = {_pct(r.p)} (not part of the verdict)"
+            f"{r.arm} arm: {int(r.events)}/{int(r.n)} = {pct(r.p)} (not part of the verdict)"
             for r in plc.itertuples()
         ]
         traces.append(
@@ -353,8 +352,8 @@ def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) 
     n_out = int((status != "estimate inside the claim").sum())
     n_incompatible = int((status == "whole interval outside the claim").sum())
     alt = (
-        f"{plural(len(ldn), 'LDN arm')} count any adverse event: from {_pct(ldn['p'].iloc[0])} "
-        f"({ldn['study_id'].iloc[0]}) to {_pct(ldn['p'].iloc[-1])} ({ldn['study_id'].iloc[-1]}); "
+        f"{plural(len(ldn), 'LDN arm')} count any adverse event: from {pct(ldn['p'].iloc[0])} "
+        f"({ldn['study_id'].iloc[0]}) to {pct(ldn['p'].iloc[-1])} ({ldn['study_id'].iloc[-1]}); "
         f"{n_out} lie outside the claimed {100 * low:g}-{100 * high:g}% and {n_incompatible} "
         "have a whole 95% Wilson interval outside it."
     )

@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+import ldn_analysis.figures.palette as pal
 from ldn_analysis import vocab
+from ldn_analysis.analysis import effect_rows, select
 from ldn_analysis.figures import Chart, hover, make_figure, no_chart, vline
-from ldn_analysis.figures import palette as pal
 from ldn_analysis.stats.escalc import smcr, smd
-from ldn_analysis.teaching._base import Z95, _dot_ci, _study_frame
+from ldn_analysis.stats.inference import Z95
+from ldn_analysis.teaching._base import _dot_ci, _study_frame
 from ldn_analysis.teaching.claims_vs_evidence import any_ae_arms
 from ldn_analysis.text.format import plural
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
@@ -187,8 +189,6 @@ def design_contrast_chart(evidence: Any, outcome: str = "pain") -> Chart:
     Before-after effects (``ldn_pre_post``) include placebo response, regression to the
     mean and natural recovery; placebo-controlled effects remove them.
     """
-    from ldn_analysis.analysis import effect_rows, select
-
     eff, _ = effect_rows(select(evidence), outcome, comparison=None)
     eff = eff[eff["comparison"].isin(["ldn_pre_post", "ldn_vs_placebo"])].copy()
     if eff.empty:

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+import ldn_analysis.figures.palette as pal
 from ldn_analysis import vocab
 from ldn_analysis.figures import Chart, make_figure, no_chart
-from ldn_analysis.figures import palette as pal
-from ldn_analysis.teaching._base import _pct, _study_frame
+from ldn_analysis.teaching._base import _study_frame
 from ldn_analysis.teaching.exercise_feedback import exercise_values
-from ldn_analysis.text.format import plural
+from ldn_analysis.text.format import pct, plural
 
 
 def focus_condition(evidence: Any) -> str:
@@ -66,7 +66,7 @@ def hierarchy_text(evidence: Any, condition: str | None = None) -> str:
     where = condition.replace("_", " ") if condition else "all conditions"
     parts = [
         f"{r.rung}: {r.benefit} of {r.benefit + r.no_difference + r.harm} reporting a result "
-        f"found benefit" + (f" ({_pct(r.share_benefit, 0)})" if pd.notna(r.share_benefit) else "")
+        f"found benefit" + (f" ({pct(r.share_benefit, 0)})" if pd.notna(r.share_benefit) else "")
         for r in t.itertuples()
     ]
     return (
@@ -94,12 +94,12 @@ def design_results_chart(evidence: Any, condition: str | None = None) -> Chart:
     ]
     rct, rest = t.iloc[0], t.iloc[1:]
     shares = ", ".join(
-        f"{r.rung.lower()} {_pct(r.share_benefit, 0)}"
+        f"{r.rung.lower()} {pct(r.share_benefit, 0)}"
         for r in rest.itertuples()
         if pd.notna(r.share_benefit)
     )
     alt = (
-        f"Studies of LDN for {where} by design: {_pct(rct.share_benefit, 0)} of "
+        f"Studies of LDN for {where} by design: {pct(rct.share_benefit, 0)} of "
         f"{rct.rung.lower()}s reporting a result found benefit, against {shares}."
     )
     fig = make_figure(

@@ -13,14 +13,17 @@ from typing import Any
 
 import pandas as pd
 
+import ldn_analysis.teaching.exercises as X
 from ldn_analysis import claims as C
 from ldn_analysis import vocab
+from ldn_analysis.claims import wald
 from ldn_analysis.errors import ChoiceError
-from ldn_analysis.report.parameters import MODES
+from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.proportions import clopper_pearson
-from ldn_analysis.teaching import exercises as X
-from ldn_analysis.teaching._base import Z95, _pct, _show_text, _wald
-from ldn_analysis.vocab import RANDOMIZED_DESIGNS
+from ldn_analysis.teaching.answers import fmt_answer
+from ldn_analysis.text.display import show_text
+from ldn_analysis.text.format import pct
+from ldn_analysis.vocab import MODES, RANDOMIZED_DESIGNS
 
 SOLUTION_HEADING = "Solution (instructor mode)"
 
@@ -65,7 +68,7 @@ def ask(exercise_id: str, evidence: Any, **params: Any) -> None:
     ex = _exercise(exercise_id)
     text = X.question(exercise_id, evidence, **params)
     fmt = ANSWER_FORMATS.get(ex.kind, "")
-    _show_text(
+    show_text(
         f"{text}\n\nWrite your answer in the next cell as {fmt}.",
         heading=f"Exercise: {TITLES.get(exercise_id, exercise_id.replace('_', ' '))}",
     )
@@ -108,9 +111,9 @@ def feedback(
     The check itself is :func:`ldn_analysis.exercises.check` (answers computed from the
     data at check time); see :func:`feedback_text` and :func:`solution_text`.
     """
-    _show_text(feedback_text(exercise_id, answer, evidence, mode, **params), heading="Feedback")
+    show_text(feedback_text(exercise_id, answer, evidence, mode, **params), heading="Feedback")
     if mode == "instructor":
-        _show_text(solution_text(exercise_id, evidence, **params), heading=SOLUTION_HEADING)
+        show_text(solution_text(exercise_id, evidence, **params), heading=SOLUTION_HEADING)
 
 
 def solution_text(exercise_id: str, evidence: Any, **params: Any) -> str:
@@ -119,7 +122,7 @@ def solution_text(exercise_id: str, evidence: Any, **params: Any) -> str:
     values = ex.setup(evidence, **params)
     expected = ex.compute_answer(values)
     reasoning = _REASONING[exercise_id](values, expected, evidence)
-    return f"Answer: {X._fmt(expected)}.\n\n{reasoning}"
+    return f"Answer: {fmt_answer(expected)}.\n\n{reasoning}"
 
 
 def model_answer(exercise_id: str, evidence: Any, **params: Any) -> Any:
@@ -142,8 +145,8 @@ def _why_rule_of_three(v: dict, ans: float, _ev: Any) -> str:
     return (
         f"None of the {n} participants on LDN in {v['study']} had {v['event']}. With zero events "
         f"the upper limit of the 95% confidence interval is about 3/n = 3/{n} = {ans:.1f}%. "
-        f"The exact one-sided bound 1 - 0.05^(1/n) gives {_pct(exact)} and the two-sided "
-        f"Clopper-Pearson upper limit {_pct(cp_high)}. Zero observed events are compatible "
+        f"The exact one-sided bound 1 - 0.05^(1/n) gives {pct(exact)} and the two-sided "
+        f"Clopper-Pearson upper limit {pct(cp_high)}. Zero observed events are compatible "
         "with a true rate of several percent: absence of evidence is not evidence of absence."
     )
 
@@ -151,13 +154,13 @@ def _why_rule_of_three(v: dict, ans: float, _ev: Any) -> str:
 def _why_wilson(v: dict, ans: tuple[float, float], _ev: Any) -> str:
     x, n = v["x"], v["n"]
     centre = (x + Z95**2 / 2) / (n + Z95**2)
-    lo, hi = _wald(x, n)
+    lo, hi = wald(x, n)
     below = " (below 0%, impossible for a proportion)" if lo < 0 else ""
     return (
-        f"{x} of {n} is {_pct(x / n)}. The Wilson interval is centred on "
-        f"(x + z^2/2)/(n + z^2) = {_pct(centre)}, pulled towards 50%, and runs from "
+        f"{x} of {n} is {pct(x / n)}. The Wilson interval is centred on "
+        f"(x + z^2/2)/(n + z^2) = {pct(centre)}, pulled towards 50%, and runs from "
         f"{ans[0]:.1f}% to {ans[1]:.1f}%. The Wald interval p +/- z*sqrt(p(1-p)/n) would give "
-        f"{_pct(lo)} to {_pct(hi)}{below}: with so few events it is too narrow and "
+        f"{pct(lo)} to {pct(hi)}{below}: with so few events it is too narrow and "
         "misplaced."
     )
 

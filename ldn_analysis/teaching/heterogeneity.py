@@ -15,11 +15,12 @@ import pandas as pd
 from scipy import stats
 
 from ldn_analysis import vocab
+from ldn_analysis.analysis import select
 from ldn_analysis.analysis.effects import compute_effects
 from ldn_analysis.errors import LDNError
 from ldn_analysis.stats.diagnostics import egger
+from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.rma import pool
-from ldn_analysis.teaching._base import Z95
 
 EGGER_ALPHA = 0.10
 """Egger's test is conventionally read at the 10% level (Egger et al. 1997)."""
@@ -132,8 +133,6 @@ def egger_power(
     pandas.DataFrame
         ``studies (k)``, ``detected when present (%)``, ``false alarms when absent (%)``.
     """
-    from ldn_analysis.analysis import select
-
     vi = compute_effects(select(evidence).outcomes)["vi"].dropna().to_numpy(float)
     if vi.size < 2:
         raise LDNError("fewer than two computable effect sizes to draw study variances from")

@@ -13,11 +13,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import stats
 
+import ldn_analysis.figures.palette as pal
+from ldn_analysis.claims import wald
 from ldn_analysis.figures import Chart, error_x, hline, make_figure, vline
-from ldn_analysis.figures import palette as pal
+from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.proportions import clopper_pearson, rule_of_three, wilson
-from ldn_analysis.teaching._base import Z95, _pct, _wald
-from ldn_analysis.text.format import plural
+from ldn_analysis.text.format import pct, plural
 
 
 def _ldn_counts(evidence: Any) -> pd.DataFrame:
@@ -82,7 +83,7 @@ def _intervals(x: float, n: float) -> dict[str, tuple[float, float]]:
     wl, wh = wilson(x, n)
     cl, ch = clopper_pearson(x, n)
     return {
-        "Wald": _wald(x, n),
+        "Wald": wald(x, n),
         "Wilson": (float(wl), float(wh)),
         "Clopper-Pearson": (float(cl), float(ch)),
     }
@@ -109,11 +110,11 @@ def interval_chart(x: int, n: int, label: str = "") -> Chart:
     wl, wh = ivs["Wald"]
     il, ih = ivs["Wilson"]
     alt = (
-        f"{plural(x, 'event')} in {n}{' (' + label + ')' if label else ''}: observed {_pct(p)}; Wald "
-        f"95% CI {_pct(wl)} to {_pct(wh)}"
+        f"{plural(x, 'event')} in {n}{' (' + label + ')' if label else ''}: observed {pct(p)}; Wald "
+        f"95% CI {pct(wl)} to {pct(wh)}"
         + (" (below 0%)" if wl < 0 else "")
-        + f", Wilson {_pct(il)} to {_pct(ih)}, Clopper-Pearson "
-        f"{_pct(ivs['Clopper-Pearson'][0])} to {_pct(ivs['Clopper-Pearson'][1])}."
+        + f", Wilson {pct(il)} to {pct(ih)}, Clopper-Pearson "
+        f"{pct(ivs['Clopper-Pearson'][0])} to {pct(ivs['Clopper-Pearson'][1])}."
     )
     fig = make_figure(
         traces,
@@ -161,8 +162,8 @@ def coverage_chart(n: int, level: float = 0.95) -> Chart:
     nominal = hline(100 * level)
     alt = (
         f"Actual coverage of nominal {100 * level:g}% intervals with n = {n}: Wald averages "
-        f"{_pct(cover['Wald'].mean())} (lowest {_pct(cover['Wald'].min())}), Wilson "
-        f"{_pct(cover['Wilson'].mean())} (lowest {_pct(cover['Wilson'].min())})."
+        f"{pct(cover['Wald'].mean())} (lowest {pct(cover['Wald'].min())}), Wilson "
+        f"{pct(cover['Wilson'].mean())} (lowest {pct(cover['Wilson'].min())})."
     )
     fig = make_figure(
         traces,

@@ -1,7 +1,7 @@
 """Numbers in, words out: how every page writes numbers, intervals, doses and counts.
 
 One place formats a number (:func:`fmt`), an interval (:func:`ci_text`), a dose, a
-duration, a participant count and a plural (:func:`plural`, backed by ``inflect``), so
+duration, a participant count and a plural (:func:`plural`), so
 the same quantity reads the same on every page, in every chart and in the CLI.
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 
-import inflect
 import numpy as np
 import pandas as pd
 
 from ldn_analysis import vocab
 
-_ENGINE = inflect.engine()
+_IRREGULAR = {"study": "studies", "analysis": "analyses", "person": "people", "criterion": "criteria"}
+"""Plurals that adding "s" gets wrong (inflect was measured at 2 s to import: too slow)."""
 
 
 def num(value: object) -> float:
@@ -78,7 +78,12 @@ def n_text(n: object) -> str:
 
 def plural(k: int, word: str, many: str | None = None) -> str:
     """Return "1 study" / "3 studies": the count with the right form of the noun."""
-    return f"{k} {word if k == 1 else (many or _ENGINE.plural_noun(word))}"
+    if k == 1:
+        return f"{k} {word}"
+    if many is None:
+        head, _, last = word.rpartition(" ")
+        many = (head + " " if head else "") + _IRREGULAR.get(last, last + "s")
+    return f"{k} {many}"
 
 
 def describe(df: pd.DataFrame) -> pd.DataFrame:
@@ -102,3 +107,8 @@ def describe(df: pd.DataFrame) -> pd.DataFrame:
     out["weeks_text"] = out["duration_weeks"].map(weeks_text)
     out["n_text"] = out["n"].map(n_text)
     return out
+
+
+def pct(x: object, digits: int = 1) -> str:
+    """Return a proportion as a percentage ("0.25" -> "25.0%")."""
+    return f"{100 * num(x):.{digits}f}%"

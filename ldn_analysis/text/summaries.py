@@ -17,6 +17,7 @@ import math
 import pandas as pd
 
 from ldn_analysis import vocab
+from ldn_analysis.analysis import ae_table, pooled_ae_table, risk_ratio_table
 from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.selection import RCT_DESIGNS, Selection, unpublished_registrations
 from ldn_analysis.text.format import ci_text, conclusion, fmt
@@ -281,8 +282,6 @@ def safety_summary(selection: Selection, event: str | None = None) -> str:
     event : str, optional
         An event to describe in more detail (e.g. "vivid_dreams").
     """
-    from ldn_analysis.analysis import ae_table, pooled_ae_table, risk_ratio_table
-
     a = ae_table(selection)
     where = selection.label
     if a.empty:

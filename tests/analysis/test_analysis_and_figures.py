@@ -19,6 +19,8 @@ from ldn_analysis.stats.rma import METHODS, TESTS, pool
 
 URL = "https://example.org/{}"
 
+PLOTLY = "application/vnd.plotly.v1+json"
+
 
 @pytest.fixture
 def studies():
@@ -435,16 +437,17 @@ def test_one_layout_for_every_chart(studies, effects, result):
         assert layout["plot_bgcolor"] == "white"
 
 
-def test_chart_show_uses_the_display_helpers(monkeypatch, studies):
-    from ldn_analysis.text import display
+def test_chart_show_displays_a_figure_or_its_sentence(studies):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
 
-    shown = []
-    monkeypatch.setattr(display, "show", lambda fig, alt: shown.append(("fig", alt)))
-    monkeypatch.setattr(display, "show_text", lambda text, **kw: shown.append(("text", text)))
-    figures.evidence_map(studies).show()
-    figures.evidence_map(pd.DataFrame()).show()
-    assert [kind for kind, _ in shown] == ["fig", "text"]
-    assert not any(isinstance(a, float) and math.isnan(a) for _, a in shown)
+    InteractiveShell.instance()
+    with capture_output() as cap:
+        figures.evidence_map(studies).show()
+        figures.evidence_map(pd.DataFrame()).show()
+    kinds = [("fig" if PLOTLY in o.data else "text") for o in cap.outputs]
+    assert kinds == ["fig", "text"]
+    assert "nan" not in str(cap.outputs[1].data).lower()
 
 
 def test_hostile_text_is_escaped_in_hover(studies):

@@ -11,7 +11,7 @@ import pytest
 from browser import launch, watch
 
 pytestmark = pytest.mark.browser
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "notebooks"
 
 
 @pytest.fixture(scope="module")

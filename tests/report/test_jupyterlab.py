@@ -16,7 +16,7 @@ import pytest
 from browser import launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "evidence_map.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "evidence_map.ipynb"
 
 
 def _free_port() -> int:

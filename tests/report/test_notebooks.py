@@ -20,7 +20,7 @@ import pytest
 from ldn_analysis.report.parameters import PARAMETERS
 from ldn_analysis.text.display import PLOTLY_MIMETYPE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(
     p for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.startswith("teach_")
 )

@@ -13,8 +13,8 @@ import pytest
 from ldn_analysis.errors import ParameterError
 from ldn_analysis.report import runner as report
 
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
-ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "notebooks"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_cli(*args, env_extra=None, tmp=None):

@@ -36,8 +36,8 @@ ATOL_PRINTED = 5e-4 + 1e-12
 ATOL_PRINTED_2DP = 5e-3 + 1e-12  # the same for numbers printed to 2 decimals
 ATOL_WAN_TABLES = 6e-4
 
-FIXTURE = Path(__file__).parent / "fixtures" / "conversions" / "conversions.json"
-SCRIPT = Path(__file__).resolve().parents[1] / "validation" / "conversions" / "run_conversions.R"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "conversions" / "conversions.json"
+SCRIPT = Path(__file__).resolve().parents[2] / "validation" / "conversions" / "run_conversions.R"
 DEVIATIONS: dict[str, float] = {}  # largest relative deviation per check (for reports)
 
 REF = json.loads(FIXTURE.read_text())

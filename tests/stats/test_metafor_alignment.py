@@ -40,8 +40,8 @@ ATOL = 1e-10
 RTOL_GLMM_SPARSE = 5e-3
 LL_TOL = 1e-9
 
-FIXTURES = Path(__file__).parent / "fixtures" / "metafor"
-SCRIPT = Path(__file__).resolve().parents[1] / "validation" / "metafor" / "run_metafor.R"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "metafor"
+SCRIPT = Path(__file__).resolve().parents[2] / "validation" / "metafor" / "run_metafor.R"
 ITERATIVE = {"REML", "ML", "PM"}
 DEVIATIONS: dict[str, float] = {}  # largest relative deviation seen per case (for reports)
 

@@ -16,7 +16,7 @@ from ldn_analysis.stats import diagnostics, proportions
 from ldn_analysis.stats import escalc as effects
 from ldn_analysis.stats import rma as pooling
 
-FIXTURES = Path(__file__).parent / "fixtures" / "metafor"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "metafor"
 BCG = json.loads((FIXTURES / "bcg_grid.json").read_text())["data"]
 RTOL = 1e-10  # R's binom.test / prop.test limits are closed forms or root-finding to ~1e-15
 

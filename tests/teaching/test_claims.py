@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -16,7 +17,8 @@ from ldn_analysis.data.validation import validate_package
 from ldn_analysis.errors import ChoiceError, DataValidationError, ParameterError
 from ldn_analysis.paths import DATA_DIR, SOURCES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "claims"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "claims"
+SOURCE_NGRAMS = Path(__file__).parents[1] / "fixtures" / "source_ngrams.txt"
 TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews")
 
 
@@ -109,13 +111,33 @@ def _ngrams(words: list[str], n: int = 12) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def test_no_text_copies_a_source_sentence(claims_df):
-    """No 12-word window of our prose appears in any source text (paraphrase rule)."""
+def _hashes(grams: set[tuple[str, ...]]) -> set[str]:
+    return {hashlib.sha1(" ".join(g).encode()).hexdigest()[:16] for g in grams}
+
+
+def _source_hashes() -> set[str]:
+    out: set[str] = set()
+    for path in sorted(SOURCES_DIR.glob("*.txt")):
+        out |= _hashes(_ngrams(_words(path.read_text(encoding="utf-8"))))
+    return out
+
+
+def test_committed_source_hashes_match_the_texts():
+    """The hashes the paraphrase check uses are those of the five texts (where present)."""
     if not SOURCES_DIR.is_dir():
-        pytest.skip(f"source texts not found at {SOURCES_DIR}; paraphrase check not run")
-    source_grams: set[tuple[str, ...]] = set()
-    for path in SOURCES_DIR.glob("*.txt"):
-        source_grams |= _ngrams(_words(path.read_text(encoding="utf-8")))
+        pytest.skip(f"source texts not found at {SOURCES_DIR}; hashes checked where they are")
+    assert set(SOURCE_NGRAMS.read_text().split()) == _source_hashes(), (
+        f"regenerate {SOURCE_NGRAMS.name}: the source texts changed"
+    )
+
+
+def test_no_text_copies_a_source_sentence(claims_df):
+    """No 12-word window of our prose appears in any source text (paraphrase rule).
+
+    The texts live outside the repository; their 12-word windows are committed as short
+    sha1 hashes (``tests/fixtures/source_ngrams.txt``), so this runs in any clone.
+    """
+    source_hashes = set(SOURCE_NGRAMS.read_text().split())
     news = pd.read_csv(DATA_DIR / C.NEWS_CRITERIA_FILE, dtype=str, keep_default_na=False)
     texts = [
         (f"claims {r.claim_id} {col}", getattr(r, col))
@@ -127,7 +149,7 @@ def test_no_text_copies_a_source_sentence(claims_df):
         for i, r in enumerate(news.itertuples(), 1)
         for col in ("evidence", "notes")
     ]
-    copied = [where for where, text in texts if _ngrams(_words(text)) & source_grams]
+    copied = [where for where, text in texts if _hashes(_ngrams(_words(text))) & source_hashes]
     assert copied == []
 
 
@@ -380,24 +402,24 @@ def test_evaluate_claims_on_real_claims_with_fake_evidence(ev, claims_df):
 
 
 def test_wilson_matches_textbook_values():
-    lo, hi = C._wilson(0, 10)
+    lo, hi = C.wilson_interval(0, 10)
     assert lo == pytest.approx(0.0, abs=1e-9)
     assert hi == pytest.approx(0.2775, abs=1e-4)
     z = 1.959963984540054
     x, n = 41, 49
     centre = (x + z * z / 2) / (n + z * z)
     half = z / (n + z * z) * (x * (n - x) / n + z * z / 4) ** 0.5
-    assert C._wilson(x, n) == pytest.approx((centre - half, centre + half), abs=1e-9)
+    assert C.wilson_interval(x, n) == pytest.approx((centre - half, centre + half), abs=1e-9)
 
 
 def test_rule_of_three_and_wald():
-    assert C._rule_of_three(300) == pytest.approx(0.01)
-    lo, _ = C._wald(1, 10)
+    assert C.rule_of_three_bound(300) == pytest.approx(0.01)
+    lo, _ = C.wald(1, 10)
     assert lo < 0  # the reason Wilson is preferred for small counts
 
 
 def test_pool_of_identical_effects_has_no_heterogeneity():
-    p = C._pool([0.5, 0.5, 0.5], [0.04, 0.05, 0.06])
+    p = C.pool_effects([0.5, 0.5, 0.5], [0.04, 0.05, 0.06])
     assert p.estimate == pytest.approx(0.5)
     assert p.tau2 == pytest.approx(0.0, abs=1e-8)
     assert p.i2 == pytest.approx(0.0, abs=1e-6)
@@ -444,21 +466,20 @@ def test_score_sources_accepts_a_frame():
 
 
 @pytest.fixture()
-def claims_dir(tmp_path, monkeypatch, ev):
+def claims_dir(tmp_path):
     shutil.copy(DATA_DIR / C.CLAIMS_FILE, tmp_path / C.CLAIMS_FILE)
-    monkeypatch.setattr(C, "_load_evidence", lambda data_dir: ev)
     return tmp_path
 
 
-def test_claims_command_csv(claims_dir, capsys):
-    assert C.claims_command("csv", claims_dir) == 0
+def test_claims_command_csv(claims_dir, ev, capsys):
+    assert C.claims_command("csv", claims_dir, evidence=ev) == 0
     out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
     assert list(out.columns) == list(C.RESULT_COLUMNS)
     assert set(out["verdict"]) <= set(C.VERDICTS)
 
 
-def test_claims_command_table(claims_dir, capsys):
-    assert C.claims_command("table", claims_dir) == 0
+def test_claims_command_table(claims_dir, ev, capsys):
+    assert C.claims_command("table", claims_dir, evidence=ev) == 0
     out = capsys.readouterr().out
     assert "c001" in out and "Verdicts per source" in out
 
@@ -502,10 +523,11 @@ def test_claims_files_validate_against_the_data_package():
     assert mine == []
 
 
-def test_claims_command_prefers_the_packaged_claims(tmp_path, monkeypatch, ev, claims_df, capsys):
+def test_claims_command_prefers_the_packaged_claims(tmp_path, ev, claims_df, capsys):
     ev.claims = claims_df.head(2)
-    monkeypatch.setattr(C, "_load_evidence", lambda data_dir: ev)
-    assert C.claims_command("csv", tmp_path) == 0  # no claims.csv in tmp_path: not read
+    assert (
+        C.claims_command("csv", tmp_path, evidence=ev) == 0
+    )  # no claims.csv in tmp_path: not read
     out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
     assert list(out["claim_id"]) == ["c001", "c002"]
 

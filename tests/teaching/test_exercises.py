@@ -13,7 +13,7 @@ from ldn_analysis.errors import ChoiceError, LDNError
 from ldn_analysis.paths import DATA_DIR
 from ldn_analysis.teaching import exercises as X
 
-FIXTURES = Path(__file__).parent / "fixtures" / "claims"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "claims"
 TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews")
 
 

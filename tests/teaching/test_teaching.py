@@ -28,7 +28,7 @@ from ldn_analysis.errors import ChoiceError
 from ldn_analysis.teaching import exercises as X
 from ldn_analysis.text.display import PLOTLY_MIMETYPE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = sorted(
     p.stem for p in (ROOT / "notebooks").glob("*.ipynb") if p.stem.startswith("teach_")
 ) + ["claims_vs_evidence"]
@@ -60,8 +60,8 @@ ALLOWED_NUMBERS = re.compile(
 
 
 @pytest.fixture(scope="module")
-def evidence():
-    return ldn.load_evidence()
+def evidence(real_evidence):
+    return real_evidence
 
 
 @pytest.fixture(scope="module")
