@@ -1,4 +1,4 @@
-"""Data preparation for the notebooks: selections, per-study tables, analysis objects.
+"""Evidence + parameters in, analysis objects out: selections, effect rows, efficacy, safety.
 
 Notebooks stay thin: they pick a :class:`Selection` (condition, designs, minimum size)
 and ask for the analysis they show. Each function here turns the evidence base

@@ -1,4 +1,4 @@
-"""Helpers shared by the teaching modules: text output, percentages, the Wald interval, shapes.
+"""Helpers shared by the teaching modules: the study frame and chart shapes.
 
 Chart pieces come from :mod:`ldn_analysis.figures` (:func:`~ldn_analysis.figures.make_figure`,
 its error-bar, trace and reference-line helpers), so teaching charts look like every
