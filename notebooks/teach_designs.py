@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,15 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: Why crossover trials need fewer patients, and what the placebo response
+#       looks like in LDN trials ({mode} version).
+#     expand:
+#     - mode
+#     group: teaching
+#     order: 1
+#     title: 'Teaching: crossover and parallel trials, and the placebo response ({mode}
+#       version)'
 # ---
 
 # %% [markdown]
@@ -18,13 +28,15 @@
 #
 # Two design questions that change how numbers should be read: how many people a trial really compared (a crossover uses each person twice), and how much of the improvement seen on LDN also happens without it (the placebo response, which open-label studies cannot separate from the drug's effect).
 #
-# **How to use this notebook.** Each exercise has three cells: the question, a cell
-# where you write your answer (`my_answer = None`: replace `None`), and a cell that checks it
-# against the answer computed from the evidence base and gives a hint. Run them in order;
-# nothing is sent anywhere. With `mode = "instructor"` the worked solution is shown under
-# each check; with `mode = "student"` it is not.
-
-# %% [markdown]
+# **How to use this notebook.** Each exercise shows a question. In JupyterLab, write your
+# answer in the cell under it (`my_answer = None`: replace `None`), run that cell, then run
+# the check cell after it; the feedback starts with what you answered. Tables, charts and
+# verdicts that would give an answer away stay hidden until your answer is right. On a
+# printed or HTML page, write your answer on the blank line under each question; the
+# instructor version of the page shows the worked answers. Effects are oriented one way in
+# every lesson: **positive = less pain on LDN = benefit**; when a paper reports a
+# difference the other way round, the page says so in words.
+#
 # ## Parameters
 #
 # Change them in the next cell (JupyterLab) or on the command line
@@ -56,10 +68,11 @@ my_answer = None
 ldn.teaching.feedback("crossover_vs_parallel_n", my_answer, evidence, p.mode)
 
 # %%
-ldn.show_table(
-    ldn.teaching.randomized_trials_table(evidence),
-    caption="Randomized trials: arm sizes and the number of different people",
-)
+if ldn.teaching.unlocked("crossover_vs_parallel_n", my_answer, evidence, p.mode):
+    ldn.show_table(
+        ldn.teaching.randomized_trials_table(evidence),
+        caption="Randomized trials: arm sizes and the number of different people",
+    )
 
 # %% [markdown]
 # ## Why crossovers are efficient, and what they assume
@@ -68,24 +81,29 @@ ldn.show_table(
 
 # %%
 trials = ldn.teaching.exercise_values("crossover_vs_parallel_n", evidence)
-ldn.show_table(
-    ldn.teaching.crossover_precision_table(trials["cx_ldn"], trials["px_ldn"], trials["px_ctrl"]),
-    caption=f"{trials['cx']} (crossover) and {trials['px']} (parallel): "
-    "standard error of an SMD near 0",
-)
+if ldn.teaching.unlocked("crossover_vs_parallel_n", my_answer, evidence, p.mode):
+    ldn.show_table(
+        ldn.teaching.crossover_precision_table(
+            trials["cx_ldn"], trials["px_ldn"], trials["px_ctrl"]
+        ),
+        caption=f"{trials['cx']} (crossover) and {trials['px']} (parallel): "
+        "standard error of an SMD near zero",
+    )
 
 # %% [markdown]
 # ## The placebo response
 #
-# In placebo-controlled trials both arms usually improve. The improvement on placebo is what an open-label study would wrongly credit to LDN: expectation, regression to the mean and natural recovery. Where trials report the change in each arm, we can see how large it is.
+# In randomized placebo-controlled trials both arms usually improve. The improvement on placebo is what an open-label study would wrongly credit to LDN: expectation, regression to the mean and natural recovery. Only randomized trials are shown: in a fixed-order design (placebo first, then LDN) the "placebo arm" is an earlier period, not a concurrent control. Improvements are oriented so that positive = better.
 
 # %%
 placebo = ldn.teaching.placebo_response_table(evidence)
-ldn.show_table(placebo.round(2), caption="Improvement in each arm of placebo-controlled trials")
+ldn.show_table(
+    placebo.round(2), caption="Improvement in each arm of randomized placebo-controlled trials"
+)
 ldn.teaching.placebo_response_chart(placebo).show()
 
 # %% [markdown]
-# Side effects show the mirror image, the *nocebo* response: people on placebo report adverse events too, because they expect them and because symptoms come and go.
+# Side effects show the mirror image, the *nocebo* response: people on placebo report adverse events too, because they expect them and because symptoms come and go. These are all-cause adverse events, not side effects attributed to the drug: only the difference between the arms estimates what LDN causes.
 
 # %%
 ldn.show_table(
@@ -96,14 +114,10 @@ ldn.show_table(
 # %% [markdown]
 # ## Open-label before-after studies against placebo-controlled trials
 #
-# The same outcome, pain, measured as a standardized change without a control group and as a standardized difference from placebo. Before-after effects contain the placebo response; the placebo-controlled ones do not.
+# The same outcome, pain, measured as a standardized change without a control group (right = better after LDN) and as a standardized difference from placebo (right = better on LDN than on placebo). Before-after effects contain the placebo response; the placebo-controlled ones do not.
 
 # %%
 ldn.teaching.design_contrast_chart(evidence).show()
 
-# %% [markdown]
-# ## Discuss
-#
-# 1. A crossover trial reports n_ldn and n_control. Why must a meta-analysis not treat them as two independent groups?
-# 2. Which conditions suit a crossover design, and which do not?
-# 3. An open-label study reports a large improvement in pain. Using the placebo arms above, how much of it might you expect without any drug?
+# %%
+ldn.teaching.discuss("teach_designs", p.mode)

@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,14 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: 'Why study design matters: results by design, from case reports to randomised
+#       trials ({mode} version).'
+#     expand:
+#     - mode
+#     group: teaching
+#     order: 2
+#     title: 'Teaching: the evidence hierarchy ({mode} version)'
 # ---
 
 # %% [markdown]
@@ -18,13 +27,15 @@
 #
 # Why a case report, an open-label study and a placebo-controlled trial of the same drug for the same condition can give different answers, and which answer to believe. We use the condition with the most randomized trials of low-dose naltrexone (LDN) in the evidence base, then every condition together, and end with a headline about one study.
 #
-# **How to use this notebook.** Each exercise has three cells: the question, a cell
-# where you write your answer (`my_answer = None`: replace `None`), and a cell that checks it
-# against the answer computed from the evidence base and gives a hint. Run them in order;
-# nothing is sent anywhere. With `mode = "instructor"` the worked solution is shown under
-# each check; with `mode = "student"` it is not.
-
-# %% [markdown]
+# **How to use this notebook.** Each exercise shows a question. In JupyterLab, write your
+# answer in the cell under it (`my_answer = None`: replace `None`), run that cell, then run
+# the check cell after it; the feedback starts with what you answered. Tables, charts and
+# verdicts that would give an answer away stay hidden until your answer is right. On a
+# printed or HTML page, write your answer on the blank line under each question; the
+# instructor version of the page shows the worked answers. Effects are oriented one way in
+# every lesson: **positive = less pain on LDN = benefit**; when a paper reports a
+# difference the other way round, the page says so in words.
+#
 # ## Parameters
 #
 # Change them in the next cell (JupyterLab) or on the command line
@@ -55,7 +66,10 @@ selection = ldn.select(evidence, condition)
 # - **controlled, non-randomized studies** add a comparison group, but the groups may differ from the start;
 # - **randomized controlled trials** let chance decide who gets LDN, and with a placebo and blinding, expectations are the same in both groups.
 #
-# First, count what is there.
+# Below is every study of the condition with its design, size, dose, duration and a link to the page the numbers were taken from. Count what is there.
+
+# %%
+ldn.tables.study_list(selection).show()
 
 # %%
 ldn.teaching.ask("count_rcts", evidence, condition=condition)
@@ -69,15 +83,16 @@ ldn.teaching.feedback("count_rcts", my_answer, evidence, p.mode, condition=condi
 # %% [markdown]
 # ## One condition, every design
 #
-# The ladder below puts each study of the condition on its design's rung; block width is the number of participants and colour is what the study's own authors concluded. Then the same in numbers.
+# The ladder puts each study of the condition on its design's rung; block width is the number of participants and colour is what the study's own authors concluded. Then the same in numbers.
 
 # %%
-ldn.figures.ladder_chart(selection).show()
-ldn.show_text(ldn.teaching.hierarchy_text(evidence, condition))
-ldn.show_table(
-    ldn.teaching.design_results(evidence, condition).drop(columns="share_benefit"),
-    caption="Studies per rung and the result their authors reported",
-)
+if ldn.teaching.unlocked("count_rcts", my_answer, evidence, p.mode, condition=condition):
+    ldn.figures.ladder_chart(selection).show()
+    ldn.show_text(ldn.teaching.hierarchy_text(evidence, condition))
+    ldn.show_table(
+        ldn.teaching.design_results(evidence, condition).drop(columns="share_benefit"),
+        caption="Studies per rung and the result their authors reported",
+    )
 
 # %% [markdown]
 # ## Every condition: does the rung change the answer?
@@ -89,17 +104,15 @@ ldn.teaching.design_results_chart(evidence).show()
 ldn.show_text(ldn.teaching.hierarchy_text(evidence))
 
 # %% [markdown]
-# ## The studies themselves
-#
-# Every study of the condition with its design, size, dose, duration and a link to the page the numbers were taken from.
-
-# %%
-ldn.tables.study_list(selection).show()
-
-# %% [markdown]
 # ## From a headline to the evidence
 #
-# Public texts about LDN often cite one study. Read the claim below, find the study's design in the table above, and decide what the claim is worth.
+# Public texts about LDN often cite one study. A claim is judged with one of the verdict words below; read their meanings first.
+
+# %%
+ldn.show_table(ldn.teaching.verdict_table(), caption="The verdict words and what they mean")
+
+# %% [markdown]
+# Read the claim below, find the study's design in the list of studies above, and decide what the claim is worth.
 
 # %%
 headline = ldn.teaching.uncontrolled_claim(evidence, claims)
@@ -114,9 +127,5 @@ my_answer = None
 # %%
 ldn.teaching.feedback("claim_verdict", my_answer, evidence, p.mode, claim_id=headline)
 
-# %% [markdown]
-# ## Discuss
-#
-# 1. Why might case reports of LDN almost always report benefit?
-# 2. An open-label study reports that most participants improved. List three explanations other than the drug.
-# 3. When randomized trials of the same condition disagree, what would you need to know to decide which to trust? (Size, blinding, outcome, whether the result was the pre-registered primary outcome.)
+# %%
+ldn.teaching.discuss("teach_evidence_hierarchy", p.mode)

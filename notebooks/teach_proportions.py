@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,14 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: 'What zero events in a small study can and cannot rule out: rule of three,
+#       Wilson vs Wald ({mode} version).'
+#     expand:
+#     - mode
+#     group: teaching
+#     order: 4
+#     title: 'Teaching: small samples and intervals for proportions ({mode} version)'
 # ---
 
 # %% [markdown]
@@ -18,13 +27,15 @@
 #
 # Side effects of LDN are counted in small groups: a handful of events among a few dozen people. A proportion from such a group is uncertain, and the usual textbook interval (Wald) misbehaves exactly there. This notebook uses the adverse-event counts of the evidence base to show the rule of three for zero events and the Wilson interval for few events.
 #
-# **How to use this notebook.** Each exercise has three cells: the question, a cell
-# where you write your answer (`my_answer = None`: replace `None`), and a cell that checks it
-# against the answer computed from the evidence base and gives a hint. Run them in order;
-# nothing is sent anywhere. With `mode = "instructor"` the worked solution is shown under
-# each check; with `mode = "student"` it is not.
-
-# %% [markdown]
+# **How to use this notebook.** Each exercise shows a question. In JupyterLab, write your
+# answer in the cell under it (`my_answer = None`: replace `None`), run that cell, then run
+# the check cell after it; the feedback starts with what you answered. Tables, charts and
+# verdicts that would give an answer away stay hidden until your answer is right. On a
+# printed or HTML page, write your answer on the blank line under each question; the
+# instructor version of the page shows the worked answers. Effects are oriented one way in
+# every lesson: **positive = less pain on LDN = benefit**; when a paper reports a
+# difference the other way round, the page says so in words.
+#
 # ## Parameters
 #
 # Change them in the next cell (JupyterLab) or on the command line
@@ -44,7 +55,7 @@ evidence = ldn.load_evidence()
 # %% [markdown]
 # ## Zero events is not zero risk
 #
-# When no one in a group had an event, the observed rate is 0%, but the true rate could still be a few percent. The *rule of three* gives the approximate upper limit of the 95% confidence interval: 3 divided by the number of people.
+# When no one in a group had an event, the observed rate is zero, but the true rate could still be a few percent. The *rule of three*: with no events among n people, 3/n is approximately the **one-sided** 95% upper bound of the true rate (we are 95% confident the rate is below it). It approximates the exact one-sided bound, 1 - 0.05^(1/n), and the approximation is good for large n. It needs a real count: the events must have been looked for in everyone, as in a prospective trial. A retrospective "no severe effects were reported" is not a zero count, and no bound can be computed from it.
 
 # %%
 ldn.teaching.ask("rule_of_three", evidence)
@@ -56,18 +67,19 @@ my_answer = None
 ldn.teaching.feedback("rule_of_three", my_answer, evidence, p.mode)
 
 # %% [markdown]
-# Every LDN arm in the evidence base with zero events, with the rule of three beside two exact bounds. The smaller the group, the more a zero is compatible with a high true rate.
+# Every LDN arm of a randomized trial with zero events, with the rule of three beside two exact bounds. The smaller the group, the more a zero is compatible with a high true rate.
 
 # %%
-ldn.show_table(
-    ldn.teaching.zero_event_table(evidence),
-    caption="LDN arms with zero events: upper limits of the true rate",
-)
+if ldn.teaching.unlocked("rule_of_three", my_answer, evidence, p.mode):
+    ldn.show_table(
+        ldn.teaching.zero_event_table(evidence),
+        caption="LDN arms of randomized trials with zero events: upper bounds of the true rate",
+    )
 
 # %% [markdown]
 # ## Few events: Wilson against Wald
 #
-# The Wald interval, observed proportion plus or minus 1.96 standard errors, is symmetric around the observed proportion. With few events it is too narrow, and it can cross 0%. The Wilson score interval is not symmetric: it is centred nearer 50% and stays between 0% and 100%.
+# The Wald interval, observed proportion plus or minus z standard errors, is symmetric around the observed proportion. With few events it is too narrow, and it can cross zero. The Wilson score interval is not symmetric: its centre is pulled towards one half and it stays between zero and one hundred percent. The question gives the formula.
 
 # %%
 ldn.teaching.ask("wilson_vs_wald", evidence)
@@ -80,16 +92,12 @@ ldn.teaching.feedback("wilson_vs_wald", my_answer, evidence, p.mode)
 
 # %%
 case = ldn.teaching.exercise_values("wilson_vs_wald", evidence)
-ldn.teaching.interval_chart(case["x"], case["n"], case["study"]).show()
-
-# %% [markdown]
-# The same three intervals for every small count in LDN arms. Look for Wald intervals with a negative lower limit.
-
-# %%
-ldn.show_table(
-    ldn.teaching.interval_table(evidence),
-    caption="Small adverse-event counts on LDN: three 95% intervals",
-)
+if ldn.teaching.unlocked("wilson_vs_wald", my_answer, evidence, p.mode):
+    ldn.teaching.interval_chart(case["x"], case["n"], case["study"]).show()
+    ldn.show_table(
+        ldn.teaching.interval_table(evidence),
+        caption="Small adverse-event counts on LDN: three 95% intervals",
+    )
 
 # %% [markdown]
 # ## How often is a 95% interval right?
@@ -99,9 +107,5 @@ ldn.show_table(
 # %%
 ldn.teaching.coverage_chart(case["n"]).show()
 
-# %% [markdown]
-# ## Discuss
-#
-# 1. A news story says a drug 'caused no serious side effects' in a trial. What would you ask before repeating it?
-# 2. Why does the Wald interval fail most badly when the true proportion is near 0% or 100%?
-# 3. Adverse events were also frequent on placebo in the larger trials (see `teach_designs`). Why do we need a comparison group to say a side effect is caused by LDN?
+# %%
+ldn.teaching.discuss("teach_proportions", p.mode)

@@ -25,6 +25,11 @@ split) are not part of ``__all__``.
 """
 
 from ldn_analysis.stats.inference import Z95 as Z95
+from ldn_analysis.teaching.bias_traps import (
+    multiplicity_simulation,
+    registration_table,
+    rtm_table,
+)
 from ldn_analysis.teaching.claims_vs_evidence import (
     any_ae_arms,
     claim_card_text,
@@ -46,6 +51,7 @@ from ldn_analysis.teaching.designs import (
     placebo_response_table,
     randomized_trials_table,
 )
+from ldn_analysis.teaching.discussion import MODEL_ANSWER, discuss, discuss_text, verdict_table
 from ldn_analysis.teaching.evidence_hierarchy import (
     design_results,
     design_results_chart,
@@ -54,22 +60,34 @@ from ldn_analysis.teaching.evidence_hierarchy import (
 )
 from ldn_analysis.teaching.exercise_feedback import ANSWER_FORMATS as ANSWER_FORMATS
 from ldn_analysis.teaching.exercise_feedback import (
+    BLANK_LINE,
+    HIDDEN_TEXT,
+    NOT_ANSWERED,
     SOLUTION_HEADING,
+    answer_cell_status,
     ask,
+    executed_as_page,
     exercise_values,
     feedback,
     feedback_text,
+    is_right,
     model_answer,
     solution_text,
+    unlocked,
+    wilson_percent,
 )
 from ldn_analysis.teaching.exercise_feedback import TITLES as TITLES
+from ldn_analysis.teaching.funnel_demo import funnel_demo_chart
 from ldn_analysis.teaching.heterogeneity import (
     EGGER_ALPHA,
     egger_power,
     egger_power_text,
     few_studies_table,
+    forest,
     forest_reading_text,
     heterogeneity_text,
+    knapp_hartung_text,
+    prediction_interval,
     t_multiplier_table,
 )
 from ldn_analysis.teaching.proportions import (
@@ -80,8 +98,13 @@ from ldn_analysis.teaching.proportions import (
 )
 
 __all__ = [
+    "BLANK_LINE",
     "EGGER_ALPHA",
+    "HIDDEN_TEXT",
+    "MODEL_ANSWER",
+    "NOT_ANSWERED",
     "SOLUTION_HEADING",
+    "answer_cell_status",
     "any_ae_arms",
     "ask",
     "claim_card_text",
@@ -92,31 +115,45 @@ __all__ = [
     "design_contrast_chart",
     "design_results",
     "design_results_chart",
+    "discuss",
+    "discuss_text",
     "egger_power",
     "egger_power_text",
+    "executed_as_page",
     "exercise_values",
     "feedback",
     "feedback_text",
     "few_studies_table",
     "final_trial_chart",
     "focus_condition",
+    "forest",
     "forest_reading_text",
+    "funnel_demo_chart",
     "headline_claims",
     "heterogeneity_text",
     "hierarchy_text",
     "interval_chart",
     "interval_table",
+    "is_right",
+    "knapp_hartung_text",
     "model_answer",
+    "multiplicity_simulation",
     "nocebo_table",
     "placebo_response_chart",
     "placebo_response_table",
+    "prediction_interval",
     "randomized_trials_table",
+    "registration_table",
+    "rtm_table",
     "scores_table",
     "show_claims_by_source",
     "side_effect_range_chart",
     "solution_text",
     "t_multiplier_table",
     "uncontrolled_claim",
+    "unlocked",
     "verdict_counts",
+    "verdict_table",
+    "wilson_percent",
     "zero_event_table",
 ]

@@ -218,10 +218,16 @@ def final_trial_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Cha
         else "the interval includes 0, so the trial did not show more relief than placebo"
     )
     unit = "points" if pd.notna(r["scale_max"]) else "units"
+    flipped = (
+        f" The paper reports {r['estimate_type']} {float(r['estimate']):+.2f} (LDN minus placebo; "
+        f"{r['better']} is better); the sign is flipped here so that right = benefit of LDN."
+        if sign < 0
+        else ""
+    )
     alt = (
-        f"{sid} ({study['nct_id']}, n = {study['n_enrolled']}): improvement on LDN minus "
+        f"{sid} ({study['nct_id']}, n = {study['n_enrolled']}): benefit of LDN over "
         f"placebo {est:+.2f} {unit} (95% CI {lo:+.2f} to {hi:+.2f}{p_text}) on "
-        f"{r['instrument']}; {verdict}."
+        f"{r['instrument']}; {verdict}.{flipped}"
     )
     reported = (
         f"reported {r['estimate_type']} {r['estimate']:g} (95% CI {r['ci_low']:g} to "

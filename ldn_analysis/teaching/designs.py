@@ -104,20 +104,22 @@ def crossover_precision_table(
 
 
 def placebo_response_table(evidence: Any) -> pd.DataFrame:
-    """Improvement in each arm of placebo-controlled trials reporting change in both arms.
+    """Improvement in each arm of randomized placebo-controlled trials (change in both arms).
 
-    Rows of ``outcomes`` with ``comparison = ldn_vs_placebo``, ``data_type =
+    Only randomized designs: a fixed-order design (placebo first, then LDN) confounds the
+    arm with time, so its "placebo arm" is not a concurrent control. Rows of ``outcomes`` with ``comparison = ldn_vs_placebo``, ``data_type =
     change_scores`` and both arm means; improvements are oriented by ``better``; the share
     is the placebo arm's improvement as a percentage of the LDN arm's.
     """
     o = evidence.outcomes
+    design = evidence.studies.set_index("study_id")["design"]
     o = o[
-        (o["comparison"] == "ldn_vs_placebo")
+        o["study_id"].map(design).isin(RANDOMIZED_DESIGNS)
+        & (o["comparison"] == "ldn_vs_placebo")
         & (o["data_type"] == "change_scores")
         & o["mean_ldn"].notna()
         & o["mean_ctrl"].notna()
     ]
-    design = evidence.studies.set_index("study_id")["design"]
     sign = np.where(o["better"] == "lower", -1.0, 1.0)
     imp_ldn, imp_plc = sign * o["mean_ldn"].to_numpy(float), sign * o["mean_ctrl"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -218,9 +220,12 @@ def design_contrast_chart(evidence: Any, outcome: str = "pain") -> Chart:
     fig = make_figure(
         traces,
         title=f"{outcome.capitalize()}: before-after studies versus placebo-controlled trials",
-        subtitle="SMD with 95% CI; right = better on LDN",
+        subtitle="SMD with 95% CI; right = better: after LDN (before-after) or on LDN than on "
+        "placebo (trials)",
         height=max(300, 32 * len(eff) + 200),
-        xaxis={"title": {"text": "SMD (Hedges' g), right = better on LDN"}},
+        xaxis={
+            "title": {"text": "SMD (Hedges' g): ← worse after / on LDN · better after / on LDN →"}
+        },
         yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "showgrid": False},
         shapes=[zero],
     )

@@ -10,12 +10,11 @@ from typing import Any
 
 import pandas as pd
 
+from ldn_analysis.analysis import efficacy, select
 from ldn_analysis.claims import (
-    effect_rows,
     is_randomized,
     load_claims,
     num_col,
-    pool_effects,
     text_col,
 )
 from ldn_analysis.errors import LDNError
@@ -48,18 +47,28 @@ _EVENT_LABELS = {
 
 
 def setup_rule_of_three(evidence: Any, n: int | None = None, **_: Any) -> dict:
-    """Largest LDN arm reporting zero serious adverse events (any zero count otherwise)."""
+    """Largest LDN arm of a randomized trial with zero serious adverse events.
+
+    Only randomized trials count: they collect adverse events prospectively and
+    systematically, so a zero means "looked for and not seen". A retrospective "no severe
+    effects reported" is not a zero count and is never used here.
+    """
     if n is not None:
-        return {"n": int(n), "study": "a trial", "event": "serious adverse events"}
+        return {"n": int(n), "study": "a trial", "event": "a serious adverse event"}
     ae = _ae(evidence)
-    if not ae.empty:
+    s = exercise_studies(evidence)
+    if not ae.empty and not s.empty:
+        rct = set(text_col(s[is_randomized(s)], "study_id"))
+        ae = ae[ae["_sid"].isin(rct)]
         zero = ae[(ae["_arm"] == "ldn") & (ae["_e"] == 0) & (ae["_n"] > 0)]
         for events in (zero[zero["_event"] == "serious_ae"], zero):
             if len(events):
                 r = events.sort_values(["_n", "_sid"], ascending=[False, True]).iloc[0]
                 label = _EVENT_LABELS.get(r["_event"], str(r["_event"]).replace("_", " "))
                 return {"n": int(r["_n"]), "study": r["_sid"], "event": label}
-    raise LDNError("no LDN arm with zero events in the data; pass n=... to the exercise")
+    raise LDNError(
+        "no LDN arm of a randomized trial with zero events in the data; pass n=... to the exercise"
+    )
 
 
 def setup_wilson(evidence: Any, x: int | None = None, n: int | None = None, **_: Any) -> dict:
@@ -96,29 +105,37 @@ def setup_count_rcts(evidence: Any, condition: str | None = None, **_: Any) -> d
     return {"condition": condition, "evidence": evidence}
 
 
-def _pain_meta(evidence: Any, condition: str) -> pd.DataFrame:
-    s = exercise_studies(evidence)
-    rand = s[is_randomized(s) & (text_col(s, "comparator") == "placebo")]
-    eff = effect_rows(evidence, condition, "pain", ("ldn_vs_placebo",))
-    return eff[eff["study_id"].isin(set(text_col(rand, "study_id")))]
+_META: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _pain_meta(evidence: Any, condition: str) -> Any:
+    """Return the placebo-controlled pain analysis the notebooks draw (REML, z), once each."""
+    key = (id(evidence), condition)
+    if key not in _META or _META[key][0] is not evidence:
+        _META[key] = (evidence, efficacy(select(evidence, condition), "pain", "REML", "z"))
+    return _META[key][1]
 
 
 def setup_meta(evidence: Any, condition: str | None = None, **_: Any) -> dict:
-    """Placebo-controlled randomized pain effects; the condition with most (k >= 2)."""
+    """Placebo-controlled pain effects of a condition; default: the condition with most (k >= 2).
+
+    The same analysis object as ``ldn.efficacy(ldn.select(evidence, condition), "pain",
+    "REML", "z")``, so the exercise and the forest plot show the same numbers.
+    """
     if condition is None:
         s = exercise_studies(evidence)
         best, best_k = None, 1
         for c in sorted(set(text_col(s, "condition"))):
-            k = len(_pain_meta(evidence, c))
+            k = _pain_meta(evidence, c).k
             if k > best_k:
                 best, best_k = c, k
         if best is None:
             raise LDNError("no condition has two placebo-controlled pain effects to pool")
         condition = best
-    eff = _pain_meta(evidence, condition)
-    if len(eff) < 2:
+    a = _pain_meta(evidence, condition)
+    if a.k < 2 or a.result is None:
         raise LDNError(f"{condition}: fewer than two placebo-controlled pain effects to pool")
-    p = pool_effects(eff["yi"], eff["vi"])
+    p = a.result
     return {
         "condition": condition,
         "k": p.k,
@@ -126,7 +143,12 @@ def setup_meta(evidence: Any, condition: str | None = None, **_: Any) -> dict:
         "ci_low": p.ci_low,
         "ci_high": p.ci_high,
         "i2": p.i2,
-        "studies": ", ".join(eff["study_id"]),
+        "i2_ci_low": p.i2_ci_low,
+        "i2_ci_high": p.i2_ci_high,
+        "tau2": p.tau2,
+        "tau2_ci_low": p.tau2_ci_low,
+        "tau2_ci_high": p.tau2_ci_high,
+        "studies": ", ".join(a.effects["study_id"]),
     }
 
 

@@ -1,31 +1,41 @@
-"""Exercises: show a question, check ``my_answer``, and explain the answer from the data.
+"""Exercises in a notebook: ask, check ``my_answer``, reveal what answers it, explain.
 
-:func:`ask` shows a question of :mod:`ldn_analysis.exercises`, :func:`feedback` checks the
-student's ``my_answer`` with :func:`ldn_analysis.exercises.check` and shows the verdict and
-a hint (or "no answer yet" while ``my_answer`` is None); in ``instructor`` mode it also
-shows :func:`solution_text`, the answer computed from the data with its reasoning. Every
-teaching notebook uses these.
+- :func:`ask` shows a question and a blank answer line (on a static page) or how to
+  answer (in JupyterLab).
+- :func:`feedback` checks ``my_answer`` with :func:`.exercises.check`. It never grades a
+  stale value: an answer cell that failed (a SyntaxError) or has not run since the question
+  was shown is reported, not graded (:func:`answer_cell_status`, a per-execution record
+  kept by an IPython ``post_run_cell`` hook). In ``instructor`` mode it also shows
+  :func:`solution_text`.
+- :func:`unlocked` guards a cell that would give the answer away (a table, a caption, a
+  verdict): it is True in instructor mode or once the answer is right, also under Run All.
+
+A page built by the report runner is executed by papermill, which injects a cell that
+starts with ``# Parameters``; :func:`executed_as_page` looks for it, so a static page says
+nothing about cells the reader cannot see.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-import pandas as pd
+from IPython import get_ipython
 
 import ldn_analysis.teaching.exercises as X
-from ldn_analysis import claims as C
-from ldn_analysis import vocab
-from ldn_analysis.claims import wald
 from ldn_analysis.errors import ChoiceError
-from ldn_analysis.stats.inference import Z95
-from ldn_analysis.stats.proportions import clopper_pearson
-from ldn_analysis.teaching.answers import fmt_answer
+from ldn_analysis.stats.proportions import wilson
+from ldn_analysis.teaching.answers import echo, fmt_answer
+from ldn_analysis.teaching.exercise_reasons import REASONING
 from ldn_analysis.text.display import show_text
-from ldn_analysis.text.format import pct
-from ldn_analysis.vocab import MODES, RANDOMIZED_DESIGNS
+from ldn_analysis.vocab import MODES
 
 SOLUTION_HEADING = "Solution (instructor mode)"
+HIDDEN_TEXT = "Hidden until the answer above is right (the instructor version shows it)."
+BLANK_LINE = "Your answer: ______________________________"
+NOT_ANSWERED = (
+    "No answer yet: replace None in my_answer in the cell above, run that cell, then run this one."
+)
 
 TITLES = {
     "rule_of_three": "zero events",
@@ -36,15 +46,73 @@ TITLES = {
     "egger_appropriate": "is Egger's test appropriate?",
     "crossover_vs_parallel_n": "how many people were compared?",
     "claim_verdict": "what is the claim worth?",
+    "regression_to_mean": "improvement without treatment",
+    "multiplicity": "many outcomes, one drug that does nothing",
+    "unpublished_registrations": "registered, finished, never published?",
 }
 
 ANSWER_FORMATS = {
-    "number": "a number, without the % sign: my_answer = then the number",
+    "number": "a number (percent without the % sign): my_answer = 12.5",
     "interval": "two numbers in brackets, lower then upper: my_answer = (lower, upper)",
     "pair": "two whole numbers in brackets: my_answer = (crossover, parallel)",
-    "choice": 'one of the words offered in the question, in quotes: my_answer = "word"',
+    "choice": 'one of the options, in quotes: my_answer = "option"',
     "boolean": 'my_answer = "yes" or my_answer = "no"',
 }
+
+_ANSWER_CELL = re.compile(r"^\s*my_answer\s*=", re.M)
+_STATE: dict[str, Any] = {"asked": {}, "answer": None, "hooked": set()}
+
+
+def _shell():
+    return get_ipython()
+
+
+def _after_cell(result: Any) -> None:
+    raw = getattr(result.info, "raw_cell", "") or ""
+    if _ANSWER_CELL.search(raw):
+        err = result.error_before_exec or result.error_in_exec
+        _STATE["answer"] = {
+            "count": result.execution_count,
+            "ok": err is None,
+            "error": "" if err is None else f"{type(err).__name__}: {err}",
+        }
+
+
+def _track(shell: Any) -> None:
+    if shell is not None and id(shell) not in _STATE["hooked"]:
+        shell.events.register("post_run_cell", _after_cell)
+        _STATE["hooked"].add(id(shell))
+
+
+def executed_as_page() -> bool:
+    """Return whether this kernel runs a page build (papermill's injected parameters cell)."""
+    shell = _shell()
+    if shell is None:
+        return False
+    return any(str(src).startswith("# Parameters") for src in shell.user_ns.get("In", []))
+
+
+def answer_cell_status(exercise_id: str) -> str:
+    """Return why ``my_answer`` must not be graded now ("" when it may be).
+
+    Outside IPython (a script, a test calling the functions) there is no record: "".
+    """
+    shell = _shell()
+    if shell is None:
+        return ""
+    run, asked = _STATE["answer"], _STATE["asked"].get(exercise_id)
+    if run is not None and not run["ok"]:
+        return (
+            f"The answer cell stopped with {run['error']}, so my_answer still holds an "
+            "earlier value and nothing was graded. Fix the cell, run it, then run this one."
+        )
+    if asked is not None and (run is None or run["count"] < asked):
+        return (
+            "The answer cell has not run since this question was shown, so my_answer may "
+            "hold an earlier exercise's answer; nothing was graded. Run the answer cell, then "
+            "this one."
+        )
+    return ""
 
 
 def _check_mode(mode: str) -> None:
@@ -63,15 +131,26 @@ def exercise_values(exercise_id: str, evidence: Any, **params: Any) -> dict:
     return _exercise(exercise_id).setup(evidence, **params)
 
 
+def wilson_percent(x: int, n: int) -> tuple[float, float]:
+    """Return the 95% Wilson score interval of ``x`` events in ``n``, in percent (rounded)."""
+    lo, hi = wilson(x, n)
+    return round(100 * float(lo), 1), round(100 * float(hi), 1)
+
+
 def ask(exercise_id: str, evidence: Any, **params: Any) -> None:
-    """Show an exercise's question (numbers chosen from the data) and the answer format."""
+    """Show an exercise's question (numbers chosen from the data) and how to answer it."""
     ex = _exercise(exercise_id)
     text = X.question(exercise_id, evidence, **params)
-    fmt = ANSWER_FORMATS.get(ex.kind, "")
-    show_text(
-        f"{text}\n\nWrite your answer in the next cell as {fmt}.",
-        heading=f"Exercise: {TITLES.get(exercise_id, exercise_id.replace('_', ' '))}",
+    shell = _shell()
+    _track(shell)
+    if shell is not None:
+        _STATE["asked"][exercise_id] = shell.execution_count
+    how = (
+        BLANK_LINE
+        if executed_as_page()
+        else f"Write your answer in the next cell as {ANSWER_FORMATS[ex.kind]}."
     )
+    show_text(f"{text}\n\n{how}", heading=f"Exercise: {TITLES.get(exercise_id, exercise_id)}")
 
 
 def feedback_text(
@@ -82,9 +161,10 @@ def feedback_text(
     Parameters
     ----------
     exercise_id : str
-        Key of :data:`ldn_analysis.exercises.EXERCISES`.
+        Key of :data:`ldn_analysis.teaching.exercises.EXERCISES`.
     answer : object or None
-        The student's ``my_answer``; None gives "no answer yet" and the hint.
+        The student's ``my_answer``; None gives :data:`NOT_ANSWERED` in a notebook and ""
+        on a static page.
     evidence : Evidence
         The evidence base.
     mode : {"student", "instructor"}
@@ -93,12 +173,12 @@ def feedback_text(
         The same fixed values given to :func:`ask`.
     """
     _check_mode(mode)
-    ex = _exercise(exercise_id)
-    if answer is None:
-        return (
-            "No answer yet: write it in my_answer in the cell above, then run that cell and "
-            f"this one again.\n\nHint: {ex.hint}"
-        )
+    _exercise(exercise_id)
+    stale = answer_cell_status(exercise_id)
+    if stale:
+        return f"You answered {echo(answer)} earlier. {stale}" if answer is not None else stale
+    if answer is None:  # a static page already shows the blank answer line under the question
+        return "" if executed_as_page() else NOT_ANSWERED
     fb = X.check(exercise_id, answer, evidence, reveal=mode == "instructor", **params)
     return fb.message + (f"\n\nHint: {fb.hint}" if fb.hint else "")
 
@@ -108,21 +188,45 @@ def feedback(
 ) -> None:
     """Show the feedback on ``answer``; in instructor mode also the worked solution.
 
-    The check itself is :func:`ldn_analysis.exercises.check` (answers computed from the
-    data at check time); see :func:`feedback_text` and :func:`solution_text`.
+    On a static page with no answer nothing is shown (the question has the blank line).
     """
-    show_text(feedback_text(exercise_id, answer, evidence, mode, **params), heading="Feedback")
+    text = feedback_text(exercise_id, answer, evidence, mode, **params)
+    if text:
+        show_text(text, heading="Feedback")
     if mode == "instructor":
         show_text(solution_text(exercise_id, evidence, **params), heading=SOLUTION_HEADING)
 
 
+def is_right(exercise_id: str, answer: Any, evidence: Any, **params: Any) -> bool:
+    """Return whether ``answer`` is right and was set by an answer cell that ran cleanly."""
+    if answer is None or answer_cell_status(exercise_id):
+        return False
+    return X.check(exercise_id, answer, evidence, **params).ok
+
+
+def unlocked(
+    exercise_id: str, answer: Any, evidence: Any, mode: str = "student", **params: Any
+) -> bool:
+    """Return whether to show what answers an exercise; say that it is hidden when not.
+
+    True in instructor mode, or when ``answer`` is right. Use it as
+    ``if ldn.teaching.unlocked("rule_of_three", my_answer, evidence, p.mode): ...``.
+    """
+    _check_mode(mode)
+    if mode == "instructor" or is_right(exercise_id, answer, evidence, **params):
+        return True
+    show_text(HIDDEN_TEXT)
+    return False
+
+
 def solution_text(exercise_id: str, evidence: Any, **params: Any) -> str:
-    """Return the answer computed from the data and the reasoning that leads to it."""
+    """Return the answer computed from the data, the reasoning, and the exercise's caveat."""
     ex = _exercise(exercise_id)
     values = ex.setup(evidence, **params)
     expected = ex.compute_answer(values)
-    reasoning = _REASONING[exercise_id](values, expected, evidence)
-    return f"Answer: {fmt_answer(expected)}.\n\n{reasoning}"
+    reasoning = REASONING[exercise_id](values, expected, evidence)
+    caveat = f"\n\nCaveat: {ex.caveat(values)}" if ex.caveat is not None else ""
+    return f"Answer: {fmt_answer(expected)}.\n\n{reasoning}{caveat}"
 
 
 def model_answer(exercise_id: str, evidence: Any, **params: Any) -> Any:
@@ -136,112 +240,3 @@ def model_answer(exercise_id: str, evidence: Any, **params: Any) -> Any:
     if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
         return value[0]
     return value
-
-
-def _why_rule_of_three(v: dict, ans: float, _ev: Any) -> str:
-    n = v["n"]
-    exact = 1 - 0.05 ** (1 / n)
-    cp_high = float(clopper_pearson(0, n)[1])
-    return (
-        f"None of the {n} participants on LDN in {v['study']} had {v['event']}. With zero events "
-        f"the upper limit of the 95% confidence interval is about 3/n = 3/{n} = {ans:.1f}%. "
-        f"The exact one-sided bound 1 - 0.05^(1/n) gives {pct(exact)} and the two-sided "
-        f"Clopper-Pearson upper limit {pct(cp_high)}. Zero observed events are compatible "
-        "with a true rate of several percent: absence of evidence is not evidence of absence."
-    )
-
-
-def _why_wilson(v: dict, ans: tuple[float, float], _ev: Any) -> str:
-    x, n = v["x"], v["n"]
-    centre = (x + Z95**2 / 2) / (n + Z95**2)
-    lo, hi = wald(x, n)
-    below = " (below 0%, impossible for a proportion)" if lo < 0 else ""
-    return (
-        f"{x} of {n} is {pct(x / n)}. The Wilson interval is centred on "
-        f"(x + z^2/2)/(n + z^2) = {pct(centre)}, pulled towards 50%, and runs from "
-        f"{ans[0]:.1f}% to {ans[1]:.1f}%. The Wald interval p +/- z*sqrt(p(1-p)/n) would give "
-        f"{pct(lo)} to {pct(hi)}{below}: with so few events it is too narrow and "
-        "misplaced."
-    )
-
-
-def _randomized_ids(evidence: Any, condition: str) -> pd.DataFrame:
-    s = evidence.studies
-    s = s[s["condition"] == condition]
-    rand = s["design"].isin(RANDOMIZED_DESIGNS) | s["randomized"].astype(str).str.lower().eq("true")
-    return s.assign(_rand=rand.to_numpy())
-
-
-def _why_count_rcts(v: dict, ans: int, evidence: Any) -> str:
-    s = _randomized_ids(evidence, v["condition"])
-    rct = s[s["_rand"]]
-    other = s[~s["_rand"]]
-    listed = ", ".join(f"{r.study_id} ({vocab.design_label(r.design)})" for r in rct.itertuples())
-    others = ", ".join(
-        f"{vocab.design_label(d)} {c}" for d, c in other["design"].value_counts().items()
-    )
-    return (
-        f"Of the {len(s)} studies of {v['condition'].replace('_', ' ')}, {ans} are randomized: "
-        f"{listed}. The other {len(other)} ({others}) did not assign treatment at random."
-    )
-
-
-def _why_direction(v: dict, ans: str, _ev: Any) -> str:
-    where = {
-        "favours_ldn": "lies entirely above 0",
-        "favours_control": "lies entirely below 0",
-        "inconclusive": "includes 0",
-    }[ans]
-    return (
-        f"Random-effects (REML) pooling of {v['studies']} gives a pooled SMD of "
-        f"{v['estimate']:+.2f} with 95% CI {v['ci_low']:+.2f} to {v['ci_high']:+.2f} "
-        f"(positive favours LDN). The interval {where}, so the answer is {ans}; the sign of "
-        "the point estimate alone decides nothing."
-    )
-
-
-def _why_i2(v: dict, ans: tuple[str, ...], _ev: Any) -> str:
-    bands = "; ".join(f"{b} {lo:g}-{hi:g}%" for b, (lo, hi) in X.I2_BANDS.items())
-    return (
-        f"I2 = {v['i2']:.0f}% from k = {v['k']} studies falls in the band(s): "
-        f"{', '.join(ans)} (Cochrane's overlapping bands: {bands}). With so few studies I2 "
-        "itself is very uncertain; read it with its confidence interval and with tau2."
-    )
-
-
-def _why_egger(v: dict, ans: bool, _ev: Any) -> str:
-    return (
-        f"The analysis pools k = {v['k']} studies; tests for funnel-plot asymmetry are "
-        f"advised only with at least {X.EGGER_MIN_K}. So: {'yes' if ans else 'no'}. With "
-        "fewer studies the test cannot tell asymmetry from chance."
-    )
-
-
-def _why_crossover(v: dict, ans: tuple[int, int], _ev: Any) -> str:
-    return (
-        f"{v['cx']} is a crossover: each participant took LDN and placebo in turn, so "
-        f"n_ldn = {v['cx_ldn']} and n_control = {v['cx_ctrl']} count the same people: "
-        f"{ans[0]} people. {v['px']} is a parallel trial: each participant got one "
-        f"treatment, so {v['px_ldn']} + {v['px_ctrl']} = {ans[1]} different people."
-    )
-
-
-def _why_claim(v: dict, ans: str, evidence: Any) -> str:
-    ev = C.evaluate_claim(evidence, v["proposition"], C.parse_args(v["args"]))
-    sources = ", ".join(ev.deciding_sources) or "none"
-    return (
-        f"Rule '{v['proposition']}' gives {ans}. The numbers that decided it: "
-        f"{ev.deciding_numbers}. Why: {ev.explanation} Sources: {sources}."
-    )
-
-
-_REASONING = {
-    "rule_of_three": _why_rule_of_three,
-    "wilson_vs_wald": _why_wilson,
-    "count_rcts": _why_count_rcts,
-    "pooled_direction": _why_direction,
-    "i2_interpretation": _why_i2,
-    "egger_appropriate": _why_egger,
-    "crossover_vs_parallel_n": _why_crossover,
-    "claim_verdict": _why_claim,
-}

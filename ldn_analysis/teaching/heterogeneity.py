@@ -6,6 +6,7 @@ Text and tables of the ``teach_heterogeneity`` notebook, computed with
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,12 +19,58 @@ from ldn_analysis import vocab
 from ldn_analysis.analysis import select
 from ldn_analysis.analysis.effects import compute_effects
 from ldn_analysis.errors import LDNError
+from ldn_analysis.figures import Chart, forest_plot
 from ldn_analysis.stats.diagnostics import egger
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.rma import pool
 
 EGGER_ALPHA = 0.10
 """Egger's test is conventionally read at the 10% level (Egger et al. 1997)."""
+PI_MIN_K = 3
+"""Fewest studies for a prediction interval: t with k - 2 degrees of freedom needs k >= 3."""
+BEFORE_AFTER_AXIS = "← worse after LDN · better after LDN →"
+
+
+def prediction_interval(result: Any, level: float = 0.95) -> tuple[float, float] | None:
+    """Return the one prediction interval taught here, or None below :data:`PI_MIN_K` studies.
+
+    Higgins, Thompson and Spiegelhalter (2009): estimate +/- t(k - 2) * sqrt(se^2 + tau2),
+    with the se of the pooled estimate from the same fit. Cochrane Handbook 10.10.4.3.
+    """
+    if result is None or result.k < PI_MIN_K:
+        return None
+    t = float(stats.t.isf((1 - level) / 2, result.k - 2))
+    half = t * math.sqrt(result.se**2 + result.tau2)
+    return result.estimate - half, result.estimate + half
+
+
+def taught_result(result: Any) -> Any:
+    """Return ``result`` with its prediction interval replaced by :func:`prediction_interval`."""
+    pi = prediction_interval(result)
+    lo, hi = pi if pi is not None else (math.nan, math.nan)
+    return dataclasses.replace(result, pi_low=lo, pi_high=hi)
+
+
+def forest(analysis: Any, before_after: bool | None = None) -> Chart:
+    """Forest plot with the taught prediction interval; before-after axes say worse/better after.
+
+    ``before_after`` defaults to whether the analysis pools ``ldn_pre_post`` effects.
+    """
+    if not analysis.k:
+        return Chart(None, f"{analysis.title}: no study gives an effect size.")
+    chart = forest_plot(
+        analysis.effects,
+        taught_result(analysis.result),
+        title=analysis.title,
+        measure_label=analysis.measure_label,
+    )
+    if before_after is None:
+        before_after = str(getattr(analysis, "comparison", "")) == "ldn_pre_post"
+    if before_after and chart.figure is not None:
+        chart.figure.update_xaxes(title_text=f"{analysis.measure_label} · {BEFORE_AFTER_AXIS}")
+        alt = chart.alt + " Before-after changes: right = better after LDN, with no control group."
+        chart = dataclasses.replace(chart, alt=alt)
+    return chart
 
 
 def forest_reading_text(analysis: Any) -> str:
@@ -43,10 +90,17 @@ def forest_reading_text(analysis: Any) -> str:
             f"SMD {row['yi']:+.2f}, 95% CI {lo:+.2f} to {hi:+.2f} ({side}); weight {w[i]:.0f}%."
         )
     side = "includes 0" if r.ci_low <= 0 <= r.ci_high else "excludes 0"
+    pi = prediction_interval(r)
+    pi_text = (
+        f"The prediction interval, {pi[0]:+.2f} to {pi[1]:+.2f} (t with k - 2 = {r.k - 2} "
+        "degrees of freedom), is where the true effect of a new similar study would be expected."
+        if pi is not None
+        else f"No prediction interval: with {r.k} studies, t with k - 2 degrees of freedom is "
+        "undefined."
+    )
     lines.append(
         f"The diamond: pooled SMD {r.estimate:+.2f}, 95% CI {r.ci_low:+.2f} to "
-        f"{r.ci_high:+.2f}, which {side}. The prediction interval, {r.pi_low:+.2f} to "
-        f"{r.pi_high:+.2f}, is where the effect of a new similar study would be expected."
+        f"{r.ci_high:+.2f}, which {side}. {pi_text} Positive = less pain on LDN (benefit)."
     )
     return "\n\n".join(lines)
 
@@ -81,6 +135,7 @@ def few_studies_table(
     for label, eff in effect_sets.items():
         for test in ("z", "knha"):
             r = pool(eff["yi"], eff["vi"], method=method, test=test)
+            pi = prediction_interval(r)
             rows.append(
                 {
                     "studies pooled": label,
@@ -88,12 +143,38 @@ def few_studies_table(
                     "test": {"z": "z (normal)", "knha": f"Knapp-Hartung, t({r.k - 1})"}[test],
                     "pooled SMD": round(r.estimate, 2),
                     "95% CI": f"{r.ci_low:+.2f} to {r.ci_high:+.2f}",
-                    "95% prediction interval": f"{r.pi_low:+.2f} to {r.pi_high:+.2f}",
+                    "95% prediction interval, t(k-2)": (
+                        f"{pi[0]:+.2f} to {pi[1]:+.2f}" if pi else "none: k < 3"
+                    ),
                     "tau2 (95% CI)": f"{r.tau2:.3f} ({r.tau2_ci_low:.3f} to {r.tau2_ci_high:.3f})",
-                    "I2": f"{r.i2:.0f}%",
+                    "I2 (95% CI)": f"{r.i2:.0f}% ({r.i2_ci_low:.0f}% to {r.i2_ci_high:.0f}%)",
                 }
             )
     return pd.DataFrame(rows)
+
+
+def knapp_hartung_text(effects: pd.DataFrame, method: str = "REML") -> str:
+    """Explain Knapp-Hartung on ``effects``: the variance rescaling and the t quantile."""
+    z = pool(effects["yi"], effects["vi"], method=method, test="z")
+    kh = pool(effects["yi"], effects["vi"], method=method, test="knha")
+    if z.k < 2:
+        return "Knapp-Hartung needs at least two studies."
+    factor = (kh.se / z.se) ** 2
+    t = float(stats.t.isf(0.025, z.k - 1))
+    return (
+        f"Knapp-Hartung changes two things. First it rescales the variance of the pooled "
+        f"estimate by q = sum of w_i (y_i - estimate)^2 / (k - 1), the weighted spread of the "
+        f"studies around the pooled estimate: here q = {factor:.2f}, so the standard error "
+        f"goes from {z.se:.3f} to {kh.se:.3f}. Second it uses t with k - 1 = {z.k - 1} degrees "
+        f"of freedom ({t:.2f}) instead of z ({Z95:.2f}). The 95% CI goes from {z.ci_low:+.2f} "
+        f"to {z.ci_high:+.2f} (z) to {kh.ci_low:+.2f} to {kh.ci_high:+.2f} (Knapp-Hartung)."
+        + (
+            " Because q is below 1 here, the rescaling narrows the interval; only the t "
+            "quantile widens it (some use max(1, q) for that reason)."
+            if factor < 1
+            else ""
+        )
+    )
 
 
 def t_multiplier_table(ks: Sequence[int] = (3, 4, 5, 10, 20), level: float = 0.95) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from ldn_analysis.figures import Chart, error_x, hline, make_figure, vline
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.proportions import clopper_pearson, rule_of_three, wilson
 from ldn_analysis.text.format import pct, plural
+from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
 
 def _ldn_counts(evidence: Any) -> pd.DataFrame:
@@ -33,8 +34,15 @@ def _ldn_counts(evidence: Any) -> pd.DataFrame:
 
 
 def zero_event_table(evidence: Any) -> pd.DataFrame:
-    """LDN arms with zero events: the rule of three beside the exact upper bounds (percent)."""
+    """LDN arms of randomized trials with zero events: one-sided upper bounds (percent).
+
+    Only randomized trials: they look for adverse events in every participant, so a zero
+    is a count. A retrospective "no severe effects were reported" is not, and no bound is
+    computed from it.
+    """
     ae = _ldn_counts(evidence)
+    rct = set(evidence.studies.loc[evidence.studies["design"].isin(RANDOMIZED_DESIGNS), "study_id"])
+    ae = ae[ae["study_id"].isin(rct)]
     ae = ae[ae["x"] == 0].sort_values(["n", "study_id"], ascending=[False, True])
     n = ae["n"].to_numpy(float)
     return pd.DataFrame(
@@ -42,9 +50,11 @@ def zero_event_table(evidence: Any) -> pd.DataFrame:
             "study": ae["study_id"],
             "event": ae["what"],
             "n on LDN": ae["n"],
-            "rule of three, 3/n (%)": np.round(100 * rule_of_three(n), 1),
+            "rule of three, 3/n: one-sided 95% (%)": np.round(100 * rule_of_three(n), 1),
             "exact one-sided 95% bound (%)": np.round(100 * (1 - 0.05 ** (1 / n)), 1),
-            "Clopper-Pearson upper (%)": np.round(100 * clopper_pearson(0, n)[1], 1),
+            "two-sided exact 95% CI upper, one-sided 97.5% (%)": np.round(
+                100 * clopper_pearson(0, n)[1], 1
+            ),
             "source_url": ae["source_url"],
         }
     ).reset_index(drop=True)

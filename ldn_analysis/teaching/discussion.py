@@ -1,0 +1,190 @@
+"""Discuss questions of each teaching notebook, with model answers for instructors.
+
+:func:`discuss` shows a lesson's questions; in instructor mode each is followed by a model
+answer (the points a good answer makes). The answers are reasoning, not results: any
+number a lesson needs is computed in the notebook.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ldn_analysis.errors import ChoiceError
+from ldn_analysis.teaching.exercise_defs import verdict_meaning, verdict_words
+from ldn_analysis.text.display import show_text
+from ldn_analysis.vocab import MODES
+
+MODEL_ANSWER = "Model answer"
+
+DISCUSS: dict[str, list[tuple[str, str]]] = {
+    "teach_evidence_hierarchy": [
+        (
+            "Why might case reports of LDN almost always report benefit?",
+            "Selection and publication: clinicians write up patients who did well; a "
+            "non-responder is not news. Case reports have no comparison, so improvement from "
+            "natural course, regression to the mean or other treatments looks like a drug effect.",
+        ),
+        (
+            "An open-label study reports that most participants improved. List three "
+            "explanations other than the drug.",
+            "Placebo response (expectation, attention); regression to the mean (people enrol "
+            "when symptoms are worst); natural fluctuation or recovery; co-interventions; "
+            "biased outcome assessment by unblinded participants and staff; drop-out of people "
+            "who did not improve.",
+        ),
+        (
+            "When randomized trials of the same condition disagree, what would you need to "
+            "know to decide which to trust?",
+            "Size and precision (the CI, not the p value); risk of bias: randomization and "
+            "concealment, blinding, missing data, selective reporting (was the result the "
+            "pre-registered primary outcome?); population, dose and duration; whether the "
+            "difference between the trials is itself larger than chance.",
+        ),
+    ],
+    "teach_proportions": [
+        (
+            "A news story says a drug 'caused no serious side effects' in a trial. What would "
+            "you ask before repeating it?",
+            "How many people, for how long, and were events collected systematically? With "
+            "zero events in n people the one-sided 95% upper bound is about 3/n, so a small "
+            "trial cannot rule out a rate of several percent. And compared with what: how "
+            "many serious events on placebo?",
+        ),
+        (
+            "Why does the Wald interval fail most badly when the true proportion is near 0% "
+            "or 100%?",
+            "Its standard error sqrt(p(1-p)/n) shrinks to zero at the edges, so it is too "
+            "narrow and symmetric where the sampling distribution is skewed; it can cross 0% "
+            "or 100%. Wilson inverts the score test and stays inside 0-100%.",
+        ),
+        (
+            "Adverse events are also frequent on placebo in the larger trials. Why do we need "
+            "a comparison group to say a side effect is caused by LDN?",
+            "Headache, nausea and poor sleep are common anyway and are reported more when "
+            "people expect side effects (nocebo). Only the difference between LDN and "
+            "placebo arms, not the rate on LDN, estimates what the drug causes.",
+        ),
+    ],
+    "teach_heterogeneity": [
+        (
+            "If the trials in a forest plot point in opposite directions, is a pooled "
+            "estimate near zero evidence that LDN does nothing?",
+            "No. It may average a benefit in some settings and harm or nothing in others; "
+            "heterogeneity must be explained (population, dose, outcome, risk of bias) before "
+            "a pooled number is read. A wide CI around zero is absence of evidence, not "
+            "evidence of no effect.",
+        ),
+        (
+            "Why is a prediction interval more useful to a patient than the confidence "
+            "interval of the pooled estimate?",
+            "The CI describes the average effect across settings; the prediction interval "
+            "describes the effect to expect in a new setting, including between-study "
+            "variation. It needs at least three studies (t with k - 2 df).",
+        ),
+        (
+            "A review reports 'no evidence of publication bias (Egger p > 0.1)' from five "
+            "studies. What would you reply?",
+            "With so few studies the test has almost no power, so a large p value says "
+            "nothing; Cochrane advises asymmetry tests only with ten or more. Look instead "
+            "for registered but unpublished trials and for outcomes missing from reports.",
+        ),
+    ],
+    "teach_designs": [
+        (
+            "A crossover trial reports n_ldn and n_control. Why must a meta-analysis not "
+            "treat them as two independent groups?",
+            "They are the same people. Treating them as independent double-counts "
+            "participants and ignores the within-person correlation, which gets the "
+            "standard error wrong (usually too large for a paired analysis, or the weights "
+            "wrong when mixed with parallel trials).",
+        ),
+        (
+            "Which conditions suit a crossover design, and which do not?",
+            "Stable, chronic conditions with a quick-acting, quickly reversible treatment "
+            "(chronic pain, itch). Not conditions that progress, remit or are cured, nor "
+            "treatments with long carry-over; LDN's vivid dreams may also unblind periods.",
+        ),
+        (
+            "An open-label study reports a large improvement in pain. Using the placebo arms, "
+            "how much of it might you expect without any drug?",
+            "Often most of it: in the randomized trials the placebo arm improves by a "
+            "substantial share of the LDN arm's improvement. The uncontrolled change is an "
+            "upper bound on the drug effect, not an estimate of it.",
+        ),
+    ],
+    "teach_bias_traps": [
+        (
+            "A clinic reports that patients who started LDN at their worst flare improved "
+            "within a month. What would you want before believing LDN caused it?",
+            "A concurrent control enrolled the same way (ideally randomized and blinded), "
+            "because flares settle on their own: regression to the mean and natural course "
+            "produce improvement with no treatment. Also several baseline measurements, not "
+            "one, and the share who got worse.",
+        ),
+        (
+            "A trial's abstract highlights one of many secondary outcomes with p < 0.05 while "
+            "the primary outcome was null. How should a reader weigh it?",
+            "As hypothesis-generating at most. With many outcomes a false positive is "
+            "likely; check the registration for the pre-specified primary outcome and "
+            "whether the others were corrected for multiplicity. Reporting the secondary as "
+            "the finding is spin.",
+        ),
+        (
+            "How could a registration record protect readers from both traps?",
+            "It fixes the primary outcome, the time point and the analysis before the data "
+            "exist, so switching outcomes or picking the best of many is visible; and a "
+            "completed registration without results is a sign of reporting bias.",
+        ),
+    ],
+    "claims_vs_evidence": [
+        (
+            "A text says a trial 'found LDN reduced pain significantly more than placebo'. "
+            "What do you check first?",
+            "The trial's pre-registered primary outcome and its between-group estimate with "
+            "the 95% CI, not within-group change or a secondary outcome; whether the claim's "
+            "strength (significant, proven, effective) matches that interval.",
+        ),
+        (
+            "Why are all-cause adverse events on LDN not the rate of LDN's side effects?",
+            "Many of them happen on placebo too (nocebo, background symptoms). The side-effect "
+            "rate attributable to LDN is the difference between the arms, and it needs its "
+            "own interval.",
+        ),
+        (
+            "Two of the public texts share whole sentences. What does that tell you about "
+            "the evidence behind them?",
+            "Nothing new: copied text is one source counted twice. Trace the sentence to its "
+            "origin and judge that source once.",
+        ),
+    ],
+}
+
+
+def _check(lesson: str, mode: str) -> None:
+    if lesson not in DISCUSS:
+        raise ChoiceError("lesson", lesson, sorted(DISCUSS))
+    if mode not in MODES:
+        raise ChoiceError("mode", mode, MODES)
+
+
+def discuss_text(lesson: str, mode: str = "student") -> str:
+    """Return a lesson's Discuss questions; in instructor mode each with its model answer."""
+    _check(lesson, mode)
+    parts = []
+    for i, (q, a) in enumerate(DISCUSS[lesson], start=1):
+        parts.append(f"{i}. {q}")
+        if mode == "instructor":
+            parts.append(f"{MODEL_ANSWER}: {a}")
+    return "\n\n".join(parts)
+
+
+def discuss(lesson: str, mode: str = "student") -> None:
+    """Show a lesson's Discuss questions (and model answers in instructor mode)."""
+    show_text(discuss_text(lesson, mode), heading="Discuss")
+
+
+def verdict_table() -> pd.DataFrame:
+    """Return the verdict words of the claims rules with their plain meanings."""
+    return pd.DataFrame(
+        {"verdict": list(verdict_words()), "meaning": [verdict_meaning(w) for w in verdict_words()]}
+    )
