@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULES = ("bench_reports", "bench_pooling", "bench_load", "bench_pagesize")
+MODULES = ("bench_reports", "bench_pooling", "bench_glmm", "bench_load", "bench_pagesize")
 
 
 def machine() -> str:

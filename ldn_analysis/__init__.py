@@ -30,6 +30,7 @@ _EXPORTS = {
     "summaries": ".text.summaries",
     "certainty": ".text.certainty",
     "tables": ".text.tables",
+    "effects_report": ".text.effects_report",
     "figures": ".figures",
     "show": ".text.display",
     "show_text": ".text.display",
@@ -45,7 +46,18 @@ _EXPORTS = {
 }
 
 # Names above that stand for a whole module (the rest are attributes of their module).
-_MODULES = frozenset({"paths", "summaries", "certainty", "tables", "figures", "claims", "teaching"})
+_MODULES = frozenset(
+    {
+        "paths",
+        "summaries",
+        "certainty",
+        "tables",
+        "effects_report",
+        "figures",
+        "claims",
+        "teaching",
+    }
+)
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -11,10 +11,12 @@ import os
 import sys
 from pathlib import Path
 
+from ldn_analysis.analysis import efficacy, load, select
 from ldn_analysis.claims import claims_command
 from ldn_analysis.data.check import check_command
-from ldn_analysis.errors import LDNError, ParameterError
+from ldn_analysis.errors import ChoiceError, LDNError, ParameterError
 from ldn_analysis.report.parameters import PARAMETERS
+from ldn_analysis.text.effects_report import FORMATS, render_effects
 
 EPILOG = """examples:
   python -m ldn_analysis report                          every report, default parameters
@@ -24,6 +26,7 @@ EPILOG = """examples:
   python -m ldn_analysis report --list                   notebooks and their parameters
   python -m ldn_analysis data check --data-dir my_data/
   python -m ldn_analysis claims --format csv > claims.csv
+  python -m ldn_analysis effects --condition fibromyalgia --outcome pain --format json
 """
 
 
@@ -73,7 +76,35 @@ def build_parser() -> argparse.ArgumentParser:
     claims = sub.add_parser("claims", help="evaluate the news claims against the evidence")
     claims.add_argument("--format", choices=("table", "csv"), default="table")
     claims.add_argument("--data-dir", type=Path, help="data folder (default: data/)")
+    eff = sub.add_parser(
+        "effects",
+        help="per-study effects, pooled result and sensitivity analyses of one outcome",
+        description="Print the effects the efficacy report pools, with each one's derivation.",
+    )
+    eff.add_argument("--condition", required=True, help=PARAMETERS["condition"].help)
+    eff.add_argument("--outcome", default="pain", help=PARAMETERS["outcome"].help)
+    eff.add_argument("--method", default="REML", help=PARAMETERS["method"].help)
+    eff.add_argument("--test", default="knha", help=PARAMETERS["test"].help)
+    eff.add_argument("--rho", default="0.5", help=PARAMETERS["rho"].help)
+    eff.add_argument("--format", default="table", help=f"one of: {', '.join(FORMATS)}")
+    eff.add_argument("--data-dir", type=Path, help="data folder (default: data/)")
     return parser
+
+
+def _effects(args: argparse.Namespace) -> int:
+    if args.format not in FORMATS:
+        raise ChoiceError("format", args.format, FORMATS)
+    names = ("condition", "outcome", "method", "test", "rho")
+    v = {name: PARAMETERS[name].check(getattr(args, name)) for name in names}
+    analysis = efficacy(select(load(), v["condition"]), v["outcome"], v["method"], v["test"],
+                        rho=v["rho"])  # fmt: skip
+    try:
+        sys.stdout.write(render_effects(analysis, args.format))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    return 0
 
 
 def _parameters(args: argparse.Namespace) -> dict:
@@ -126,6 +157,8 @@ def _run(args: argparse.Namespace) -> int:
         )
     if args.command == "data":
         return check_command(args.data_dir)
+    if args.command == "effects":
+        return _effects(args)
     return claims_command(fmt=args.format, data_dir=args.data_dir)
 
 

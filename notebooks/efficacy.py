@@ -74,6 +74,7 @@ ldn.tables.effects_table(analysis).show()
 
 # %%
 ldn.figures.sensitivity_chart(analysis).show()
+ldn.effects_report.assumptions_table(analysis).show()
 
 # %% [markdown]
 # ## Does one study drive the result?
@@ -114,6 +115,7 @@ ldn.figures.effect_duration_chart(analysis).show()
 
 # %%
 ldn.figures.reconciliation_chart(analysis).show()
+ldn.effects_report.reconciliation_table(analysis).show()
 ldn.show_text(ldn.summaries.reconciliation_text(analysis), heading="Why the estimates differ")
 
 # %% [markdown]

@@ -1,4 +1,14 @@
-"""Effect sizes from rows of outcomes.csv (positive yi = LDN better)."""
+"""Effect sizes from rows of outcomes.csv (positive yi = LDN better), each with its derivation.
+
+A study contributes an effect from whatever it reports, as systematic reviewers do
+(Cochrane Handbook chapters 6 and 23): arm means with SDs or SEs; a between-group estimate
+with its CI, a t or F statistic, or an exact or bounded p-value with the group sizes;
+medians with quartiles or ranges; change scores; percent changes with a baseline mean;
+crossover trials analysed as paired with an assumed within-person correlation ``rho``.
+Every conversion is a function of :mod:`ldn_analysis.stats.conversions` or
+:mod:`ldn_analysis.stats.escalc`; each row records how it was made (see
+:func:`compute_effects`).
+"""
 
 from __future__ import annotations
 
@@ -7,152 +17,183 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ldn_analysis.analysis.derivation import (
+    DERIVATION_COLUMNS,
+    OPTIONAL_COLUMNS,
+    Skip,
+    Trace,
+    arm_mean,
+    arm_stats,
+    finite,
+    num,
+    paired_from_difference,
+    paired_n,
+    percent_changes,
+    positive_n,
+    se_of_difference,
+    smd_from_md,
+)
 from ldn_analysis.errors import ChoiceError
-from ldn_analysis.stats.escalc import hedges_correction, mc, md, se_from_ci, se_from_p, smcr, smd
+from ldn_analysis.stats import conversions as cv
+from ldn_analysis.stats.escalc import mc, md, smcr, smd
 from ldn_analysis.vocab import CROSSOVER_DESIGNS
 
 ID_COLUMNS = ("study_id", "outcome_id", "outcome", "comparison", "timepoint_weeks", "data_type")
 
-
-# --- outcomes.csv rows ------------------------------------------------------------------------
-
-
-class _Skip(Exception):
-    """A row that cannot give an effect size; the message says why."""
+# --- two independent groups -------------------------------------------------------------------
 
 
-def _num(row, col):
+def _two_arms(row, measure, t: Trace, label):
+    n1, n2 = positive_n(row, "n_ldn"), positive_n(row, "n_ctrl")
+    if measure == "SMD" and n1 + n2 <= 3:
+        raise Skip("too few participants for Hedges' g")
+    pct = percent_changes(row, t)
+    mark = t.mark()
     try:
-        x = float(row.get(col))
-    except (TypeError, ValueError):
-        return np.nan
-    return x
+        (m1, sd1), (m2, sd2) = arm_stats(row, "ldn", t, n1), arm_stats(row, "ctrl", t, n2)
+        if pct is not None:
+            raise Skip("percent changes: arm SDs are of percentages")
+    except Skip as why:
+        if "missing" in str(why) and "mean_" in str(why):
+            raise
+        t.reset(mark)
+        t.add("", ("mean_ldn", "mean_ctrl"))
+        m1, m2 = pct if pct is not None else (arm_mean(row, "ldn"), arm_mean(row, "ctrl"))
+        try:
+            se = se_of_difference(row, m1 - m2, n1 + n2 - 2, t)
+        except Skip as why2:
+            raise Skip(f"{why}, and {why2}") from None
+        t.steps.insert(0, f"{_NAMES[measure]} from {label} and the SE of their difference")
+        if measure == "MD":
+            return m1 - m2, se**2
+        return smd_from_md(m1 - m2, se, n1, n2, t)
+    t.steps.insert(0, f"{_NAMES[measure]} from {label}")
+    t.add("", (), "escalc SMD (Hedges' g, vtype LS)" if measure == "SMD" else "escalc MD")
+    return (smd if measure == "SMD" else md)(m1, sd1, n1, m2, sd2, n2)
 
 
-def _n(row, col):
-    n = _num(row, col)
-    if not (np.isfinite(n) and n > 0):
-        raise _Skip(f"{col} missing or not positive")
-    return n
+_NAMES = {"SMD": "Hedges' g (escalc SMD, vtype LS)", "MD": "mean difference (escalc MD)"}
 
 
-def _mean(row, col):
-    m = _num(row, col)
-    if not np.isfinite(m):
-        raise _Skip(f"{col} missing")
-    return m
+# --- the same people twice: crossover periods and before/after ----------------------------
 
 
-def _sd(row, arm, steps, n=None):
-    sd = _num(row, f"sd_{arm}")
-    if np.isfinite(sd) and sd > 0:
-        return sd
-    se = _num(row, f"se_{arm}")
-    n = _num(row, f"n_{arm}") if n is None else n
-    if np.isfinite(se) and se > 0 and np.isfinite(n) and n > 0:
-        steps.append(f"SD of {arm} arm from its SE (sd = se*sqrt(n))")
-        return se * np.sqrt(n)
-    raise _Skip(f"no SD or SE for the {arm} arm")
-
-
-def _two_arms(row, measure, steps, label):
-    n1, n2 = _n(row, "n_ldn"), _n(row, "n_ctrl")
-    m1, m2 = _mean(row, "mean_ldn"), _mean(row, "mean_ctrl")
-    sd1, sd2 = _sd(row, "ldn", steps), _sd(row, "ctrl", steps)
-    if measure == "SMD":
-        if n1 + n2 <= 3:
-            raise _Skip("too few participants for Hedges' g")
-        steps.insert(0, f"Hedges' g (escalc SMD, vtype LS) from {label}")
-        return smd(m1, sd1, n1, m2, sd2, n2)
-    steps.insert(0, f"mean difference (escalc MD) from {label}")
-    return md(m1, sd1, n1, m2, sd2, n2)
-
-
-def _paired(row, measure, rho, steps, label, n, sd_std=None):
-    m1, m2 = _mean(row, "mean_ldn"), _mean(row, "mean_ctrl")
+def _paired(row, measure, rho, t: Trace, label, n, sd_std=None):
+    m1, m2 = arm_mean(row, "ldn"), arm_mean(row, "ctrl")
+    t.rho(rho)
     if measure == "SMD":
         if sd_std is None:
-            sd1, sd2 = _sd(row, "ldn", steps, n), _sd(row, "ctrl", steps, n)
+            (_, sd1), (_, sd2) = arm_stats(row, "ldn", t, n), arm_stats(row, "ctrl", t, n)
             sd_std = np.sqrt((sd1**2 + sd2**2) / 2)
             what = "pooled SD of both periods"
         else:
             what = "baseline SD"
         if n <= 2:
-            raise _Skip("too few participants for a standardized mean change")
-        steps.insert(0, f"standardized mean change (escalc SMCR, {what}, rho = {rho:g}) {label}")
+            raise Skip("too few participants for a standardized mean change")
+        t.steps.insert(0, f"standardized mean change (escalc SMCR, {what}, rho = {rho:g}) {label}")
+        t.add("", (), "escalc SMCR (Becker 1988)")
         return smcr(m1, m2, sd_std, n, rho)
-    sd1, sd2 = _sd(row, "ldn", steps, n), _sd(row, "ctrl", steps, n)
-    steps.insert(0, f"mean change (escalc MC, rho = {rho:g}) {label}")
+    (_, sd1), (_, sd2) = arm_stats(row, "ldn", t, n), arm_stats(row, "ctrl", t, n)
+    t.steps.insert(0, f"mean change (escalc MC, rho = {rho:g}) {label}")
+    t.add("", (), f"escalc MC; {cv.sd_change(sd2, sd1, rho).note}")
     return mc(m1, m2, sd1, sd2, n, rho)
+
+
+def _crossover(row, measure, rho, t: Trace, label):
+    n = paired_n(row, t)
+    pct = percent_changes(row, t)
+    mark = t.mark()
+    try:
+        if pct is not None:
+            raise Skip("percent changes")
+        return _paired(row, measure, rho, t, label, n)
+    except Skip as why:
+        if "mean_" in str(why):
+            raise
+        t.reset(mark)
+        t.add("", ("mean_ldn", "mean_ctrl"))
+        m1, m2 = pct if pct is not None else (arm_mean(row, "ldn"), arm_mean(row, "ctrl"))
+        try:
+            se = se_of_difference(row, m1 - m2, n - 1, t)
+        except Skip as why2:
+            raise Skip(f"{why}, and {why2}") from None
+        return paired_from_difference(m1 - m2, se, n, measure, rho, t, label)
 
 
 def _is_crossover(row):
     return str(row.get("design", "")) in CROSSOVER_DESIGNS
 
 
-def _arm_means(row, measure, rho, steps):
+def _arm_means(row, measure, rho, t):
     if _is_crossover(row):
-        n = _n(row, "n_ldn")
-        return _paired(row, measure, rho, steps, "from crossover period means", n)
-    return _two_arms(row, measure, steps, "end-of-treatment means")
+        return _crossover(row, measure, rho, t, "from crossover period means")
+    return _two_arms(row, measure, t, "end-of-treatment means")
 
 
-def _change_scores(row, measure, rho, steps):
-    return _two_arms(row, measure, steps, "change-from-baseline scores")
+def _change_scores(row, measure, rho, t):
+    if _is_crossover(row):
+        return _crossover(row, measure, rho, t, "from crossover change-from-baseline scores")
+    return _two_arms(row, measure, t, "change-from-baseline scores")
 
 
-def _pre_post(row, measure, rho, steps):
-    n = _num(row, "n_ldn")
-    n = n if np.isfinite(n) and n > 0 else _n(row, "n_ctrl")
+def _pre_post(row, measure, rho, t):
+    n = num(row, "n_ldn")
+    n = n if finite(n) and n > 0 else positive_n(row, "n_ctrl")
     if measure == "SMD":
         try:
-            sd0 = _sd(row, "ctrl", steps, n)
-        except _Skip:
-            sd0 = _sd(row, "ldn", steps, n)
-            steps.append("baseline SD missing: follow-up SD used to standardize")
-        return _paired(row, measure, rho, steps, "from baseline to follow-up", n, sd0)
-    return _paired(row, measure, rho, steps, "from baseline to follow-up", n)
+            _, sd0 = arm_stats(row, "ctrl", t, n)
+        except Skip:
+            _, sd0 = arm_stats(row, "ldn", t, n)
+            t.add("baseline SD missing: follow-up SD used to standardize", (), "",
+                  "the follow-up SD equals the baseline SD", True)  # fmt: skip
+        return _paired(row, measure, rho, t, "from baseline to follow-up", n, sd0)
+    return _paired(row, measure, rho, t, "from baseline to follow-up", n)
 
 
-def _between_group(row, measure, rho, steps):
-    est, etype = _num(row, "estimate"), str(row.get("estimate_type", "")).strip().lower()
-    if not np.isfinite(est):
-        raise _Skip("between-group estimate missing")
+# --- a reported between-group estimate -------------------------------------------------------
+
+
+def _between_group(row, measure, rho, t: Trace):
+    est, etype = num(row, "estimate"), str(row.get("estimate_type", "")).strip().lower()
+    if not finite(est):
+        raise Skip("between-group estimate missing (a p-value alone gives no direction)")
     ratio = etype in ("or", "rr")
     if ratio and est <= 0:
-        raise _Skip("ratio estimate must be positive")
-    scale = np.log if ratio else (lambda x: x)
-    lo, hi, p = _num(row, "ci_low"), _num(row, "ci_high"), _num(row, "p_value")
-    se = np.nan
-    if np.isfinite(lo) and np.isfinite(hi) and hi > lo and (not ratio or lo > 0):
-        se = float(se_from_ci(scale(lo), scale(hi)))
-        src = "SE from the 95% CI"
-    elif np.isfinite(p) and 0 < p < 1 and scale(est) != 0:
-        se = float(se_from_p(scale(est), p))
-        src = "SE from the exact p-value (p -> z -> SE)"
+        raise Skip("ratio estimate must be positive")
+    t.add("", ("estimate",))
+    if etype == "other":
+        t.add("", (), "", "the reported (median or other) difference approximates the mean "
+              "difference", True)  # fmt: skip
+        etype = "md"
+    if etype == "md" and _is_crossover(row):
+        n = paired_n(row, t)
+        se = se_of_difference(row, est, n - 1, t)
+        return paired_from_difference(est, se, n, measure, rho, t, "from the reported difference")
     if etype == "md":
-        if not np.isfinite(se):
-            raise _Skip("reported MD has neither a CI nor an exact p-value")
+        n1, n2 = num(row, "n_ldn"), num(row, "n_ctrl")
+        df = n1 + n2 - 2 if finite(n1 + n2) else None
+        se = se_of_difference(row, est, df, t)
         if measure == "MD":
-            steps.append(f"reported mean difference; {src}")
+            t.steps.insert(0, "reported mean difference")
             return est, se**2
-        n1, n2 = _n(row, "n_ldn"), _n(row, "n_ctrl")
-        g = hedges_correction(n1 + n2 - 2) * est / (se / np.sqrt(1 / n1 + 1 / n2))
-        steps.append(f"Hedges' g from reported MD: {src}; SD = SE/sqrt(1/n1+1/n2)")
-        return g, 1 / n1 + 1 / n2 + g**2 / (2 * (n1 + n2))
+        n1, n2 = positive_n(row, "n_ldn"), positive_n(row, "n_ctrl")
+        t.steps.insert(0, "Hedges' g from reported MD: SD = SE/sqrt(1/n1+1/n2)")
+        return smd_from_md(est, se, n1, n2, t)
     if etype == "smd" and measure == "SMD":
-        if np.isfinite(se):
-            steps.append(f"reported SMD used as is; {src}")
-            return est, se**2
-        n1, n2 = _n(row, "n_ldn"), _n(row, "n_ctrl")
-        steps.append("reported SMD used as is; variance 1/n1+1/n2+g^2/(2(n1+n2))")
-        return est, 1 / n1 + 1 / n2 + est**2 / (2 * (n1 + n2))
+        t.steps.insert(0, "reported SMD used as is")
+        try:
+            return est, se_of_difference(row, est, None, t) ** 2
+        except Skip:
+            n1, n2 = positive_n(row, "n_ldn"), positive_n(row, "n_ctrl")
+            t.add("variance 1/n1+1/n2+g^2/(2(n1+n2))", ("n_ldn", "n_ctrl"), "escalc SMD variance")
+            return est, 1 / n1 + 1 / n2 + est**2 / (2 * (n1 + n2))
     if etype == "or" and measure == "SMD":
-        if not np.isfinite(se):
-            raise _Skip("reported OR has neither a CI nor an exact p-value")
-        steps.append(f"SMD from OR (Chinn 2000: ln(OR)*sqrt(3)/pi); {src} on the log scale")
+        se = se_of_difference(row, est, None, t, log=True)
+        t.steps.insert(0, "SMD from OR (Chinn 2000: ln(OR)*sqrt(3)/pi)")
+        t.add("", (), "Chinn 2000: SMD = ln(OR) sqrt(3)/pi",
+              "underlying logistic distributions with equal variances", True)  # fmt: skip
         return np.log(est) * np.sqrt(3) / np.pi, se**2 * 3 / np.pi**2
-    raise _Skip(f"a reported {etype or 'estimate'!s} cannot be converted to {measure}")
+    raise Skip(f"a reported {etype or 'estimate'!s} cannot be converted to {measure}")
 
 
 DATA_TYPES: dict[str, Callable] = {
@@ -168,20 +209,31 @@ _BETTER = {"higher": 1.0, "lower": -1.0}
 
 
 def _one_row(row, measure, rho):
-    steps: list[str] = []
+    t = Trace()
     sign = _BETTER.get(str(row.get("better", "")).strip().lower())
     if sign is None:
-        raise _Skip("'better' must be 'lower' or 'higher'")
+        raise Skip("'better' must be 'lower' or 'higher'")
     kind = str(row.get("data_type", "")).strip()
     if kind not in DATA_TYPES:
-        raise _Skip(f"unknown data_type {kind!r} (valid: {', '.join(DATA_TYPES)})")
-    yi, vi = DATA_TYPES[kind](row, measure, rho, steps)
+        raise Skip(f"unknown data_type {kind!r} (valid: {', '.join(DATA_TYPES)})")
+    yi, vi = DATA_TYPES[kind](row, measure, rho, t)
     yi, vi = float(yi), float(vi)
     if not (np.isfinite(yi) and np.isfinite(vi) and vi > 0):
-        raise _Skip("the effect size or its variance is not finite")
+        raise Skip("the effect size or its variance is not finite")
     if sign < 0:
-        steps.append("sign flipped: lower is better on this outcome")
-    return sign * yi, vi, "; ".join(steps)
+        t.add("sign flipped: lower is better on this outcome")
+    words = "; ".join(s for s in t.steps if s)
+    if t.assumptions:
+        words += "; assumes " + "; ".join(t.assumptions)
+    info = {
+        "derivation": words,
+        "derived": t.derived,
+        "statistics": ", ".join(t.stats),
+        "formula": "; ".join(dict.fromkeys(t.formulas)),
+        "assumption": "; ".join(t.assumptions),
+        "uses_rho": t.uses_rho,
+    }
+    return sign * yi, vi, info
 
 
 def compute_effects(outcomes: pd.DataFrame, measure="SMD", rho=0.5) -> pd.DataFrame:
@@ -191,9 +243,10 @@ def compute_effects(outcomes: pd.DataFrame, measure="SMD", rho=0.5) -> pd.DataFr
     ----------
     outcomes : DataFrame
         Rows with the outcomes.csv columns (``data_type``, ``better``, ``n_*``,
-        ``mean_*``, ``sd_*`` / ``se_*``, ``estimate``...). An optional ``design`` column
-        (studies.csv vocabulary) marks crossover trials, whose ``arm_means`` are
-        treated as paired.
+        ``mean_*``, ``sd_*`` / ``se_*``, ``estimate``, ``ci_*``, ``p_value``...). Optional:
+        ``design`` (studies.csv vocabulary; crossover rows are analysed as paired),
+        ``study_n`` (the study's n, used when a paired row gives none) and the
+        :data:`OPTIONAL_COLUMNS` (t/F statistics, p bounds, medians, baseline means).
     measure : {"SMD", "MD"}
         Hedges' g or raw mean difference.
     rho : float
@@ -204,17 +257,24 @@ def compute_effects(outcomes: pd.DataFrame, measure="SMD", rho=0.5) -> pd.DataFr
     DataFrame
         The id columns present (study_id, outcome_id, outcome, comparison,
         timepoint_weeks, data_type), then ``yi``, ``vi``, ``sei``, ``measure``, ``rho``,
-        ``conversion`` (every step taken) and ``reason`` (why ``yi`` is NaN, else "").
-        Positive ``yi`` = LDN better. Same index as ``outcomes``. Never raises for a
-        bad row.
+        the :data:`DERIVATION_COLUMNS` (``derivation`` in words; ``derived`` False when
+        the effect and its precision were reported directly, True when a test
+        statistic, p-value, imputed correlation or distributional assumption was needed;
+        ``statistics`` the reported columns used; ``formula``; ``assumption``;
+        ``uses_rho``), ``conversion`` (= ``derivation``) and ``reason`` (why ``yi`` is NaN,
+        else ""). Positive ``yi`` = LDN better. Same index as ``outcomes``. Never raises
+        for a bad row.
 
     Notes
     -----
     Two-group rows use Hedges' g / MD exactly as metafor 3.8-1 ``escalc("SMD")`` /
-    ``escalc("MD")``; paired rows use ``escalc("SMCR")`` / ``escalc("MC")`` (crossover
-    SMD standardized by the pooled SD of both periods, pre/post by the baseline SD).
-    Validated in ``tests/test_metafor_alignment.py`` (dat.normand1999 and small
-    pre/post and crossover sets).
+    ``escalc("MD")``; paired rows with SDs use ``escalc("SMCR")`` / ``escalc("MC")``
+    (crossover SMD standardized by the pooled SD of both periods, pre/post by the
+    baseline SD). SEs from CIs, t, F and p-values, SDs from SEs, means and SDs from
+    medians, percent changes and the crossover SMD from a paired difference use
+    :mod:`ldn_analysis.stats.conversions` (validated against R in
+    ``tests/stats/test_conversions.py``); ``tests/analysis/test_effect_derivations.py``
+    checks each path against those functions.
     """
     if measure not in MEASURES:
         raise ChoiceError("measure", measure, MEASURES)
@@ -222,20 +282,25 @@ def compute_effects(outcomes: pd.DataFrame, measure="SMD", rho=0.5) -> pd.DataFr
     if not -1.0 <= rho <= 1.0:
         raise ValueError(f"rho must be between -1 and 1, got {rho}")
     records = []
+    empty = dict.fromkeys(DERIVATION_COLUMNS, "") | {"derived": False, "uses_rho": False}
     for row in outcomes.to_dict("records"):
         try:
-            yi, vi, conv = _one_row(row, measure, rho)
+            yi, vi, info = _one_row(row, measure, rho)
             reason = ""
-        except _Skip as why:
-            yi, vi, conv, reason = np.nan, np.nan, "", str(why)
-        records.append((yi, vi, conv, reason))
+        except Skip as why:
+            yi, vi, info, reason = np.nan, np.nan, empty, str(why)
+        records.append((yi, vi, info, reason))
     ids = [c for c in ID_COLUMNS if c in outcomes.columns]
     out = outcomes[ids].copy()
     yi = np.array([r[0] for r in records], dtype=float)
     vi = np.array([r[1] for r in records], dtype=float)
     out["yi"], out["vi"], out["sei"] = yi, vi, np.sqrt(vi)
     out["measure"], out["rho"] = measure, rho
-    out["conversion"] = [r[2] for r in records]
+    for col in DERIVATION_COLUMNS:
+        out[col] = [r[2][col] for r in records]
+    out["derived"] = out["derived"].astype(bool)
+    out["uses_rho"] = out["uses_rho"].astype(bool)
+    out["conversion"] = out["derivation"]
     out["reason"] = [r[3] for r in records]
     return out
 
@@ -262,3 +327,14 @@ def rho_sensitivity(outcomes: pd.DataFrame, measure="SMD", rhos=(0.2, 0.5, 0.8))
     Each block is a plain :func:`compute_effects` call (validated against escalc).
     """
     return pd.concat([compute_effects(outcomes, measure, r) for r in rhos], ignore_index=True)
+
+
+__all__ = [
+    "DATA_TYPES",
+    "DERIVATION_COLUMNS",
+    "ID_COLUMNS",
+    "MEASURES",
+    "OPTIONAL_COLUMNS",
+    "compute_effects",
+    "rho_sensitivity",
+]

@@ -6,13 +6,19 @@ an :class:`Efficacy`, whose shortcuts draw the efficacy charts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ldn_analysis import vocab
-from ldn_analysis.analysis.effects import compute_effects
+from ldn_analysis.analysis.effects import DERIVATION_COLUMNS, compute_effects
+from ldn_analysis.analysis.reconcile import (
+    LOWER_IS_BETTER,
+    favours_ldn_sign,
+    published_estimates,
+    reconcile,
+)
 from ldn_analysis.analysis.selection import Selection, numeric
 from ldn_analysis.analysis.sensitivity import (
     DurationRegression,
@@ -26,13 +32,31 @@ from ldn_analysis.stats.rma import pool
 from ldn_analysis.vocab import CROSSOVER_DESIGNS
 
 DATA_TYPE_PREFERENCE = ("arm_means", "change_scores", "between_group", "pre_post")
-"""Which outcomes row represents a study when it reports several for one outcome:
+"""Which outcomes row represents a study when it reports several for one outcome: a
+directly reported effect before a derived one (``derived``); among direct ones,
 end-of-treatment means first, then change scores, then a reported between-group
 estimate, then pre/post (the order least dependent on conversions)."""
 
-LOWER_IS_BETTER = frozenset({"pain", "fatigue", "symptom_severity", "disease_activity"})
-"""Outcome domains where published reviews report "lower = better" (negative favours LDN)
-when our own rows give no direction."""
+DERIVED_PREFERENCE = ("between_group", "arm_means", "change_scores", "pre_post")
+"""Among derived effects, a reported between-group estimate comes first (it is the
+trial's own comparison); then arm means, change scores, pre/post."""
+
+RHO_RANGE = (0.2, 0.5, 0.8)
+"""Within-person correlations of the sensitivity analysis over ``rho``."""
+
+__all__ = [
+    "DATA_TYPE_PREFERENCE",
+    "DERIVED_PREFERENCE",
+    "LOWER_IS_BETTER",
+    "RHO_RANGE",
+    "Efficacy",
+    "assumption_table",
+    "effect_rows",
+    "efficacy",
+    "favours_ldn_sign",
+    "outcome_analyses",
+    "published_estimates",
+]
 
 
 def effect_rows(
@@ -59,7 +83,10 @@ def effect_rows(
     Returns
     -------
     effects : pandas.DataFrame
-        ``study_id, outcome_id, comparison, data_type, yi, vi, conversion`` plus study
+        ``study_id, outcome_id, comparison, data_type, yi, vi, conversion``, the
+        derivation (:data:`ldn_analysis.analysis.effects.DERIVATION_COLUMNS`: ``derivation``
+        in words, ``derived``, ``statistics``, ``formula``, ``assumption``, ``uses_rho``),
+        ``measure``, ``rho``, plus study
         descriptors (``design, blinding, n, dose_mg_min, dose_mg_max, duration_weeks,
         year, source_url, scale_min, scale_max``); ``n`` is the outcome's ``n_ldn + n_ctrl``
         (one arm's count for crossover and before-after rows, which measure the same people
@@ -74,13 +101,13 @@ def effect_rows(
         rows = rows[rows["comparison"] == comparison]
     rows = rows.reset_index(drop=True)
     if rows.empty:
-        extra = ["yi", "vi", "conversion", "reason", "n", "scale_min", "scale_max"]
+        extra = ["yi", "vi", "conversion", "reason", *DERIVATION_COLUMNS, "measure", "rho"]
         return (
-            rows.reindex(columns=[*rows.columns, *extra[:4], "n"]),
+            rows.reindex(columns=[*rows.columns, *extra, "n"]),
             pd.DataFrame(columns=["study_id", "outcome_id", "reason"]),
         )
     eff = compute_effects(rows, measure=measure, rho=rho)
-    keep = ["conversion", "reason", "yi", "vi"]
+    keep = ["conversion", "reason", "yi", "vi", *DERIVATION_COLUMNS, "measure", "rho"]
     full = pd.concat([rows, eff[keep]], axis=1)
     num = numeric(full, ("n_ldn", "n_ctrl", "timepoint_weeks", "scale_min", "scale_max"))
     # Crossover and before-after rows measure the same people twice: n is one arm's count.
@@ -90,8 +117,10 @@ def effect_rows(
     full["n"] = two_arms.where(~paired, one_arm).fillna(full["study_n"])
     full["duration_weeks"] = num["timepoint_weeks"].fillna(full["duration_weeks"])
     full["scale_min"], full["scale_max"] = num["scale_min"], num["scale_max"]
-    rank = {t: i for i, t in enumerate(DATA_TYPE_PREFERENCE)}
-    full["_rank"] = full["data_type"].map(rank).fillna(len(rank))
+    direct = {t: i for i, t in enumerate(DATA_TYPE_PREFERENCE)}
+    derived = {t: i + len(direct) for i, t in enumerate(DERIVED_PREFERENCE)}
+    rank = full["data_type"].map(direct).fillna(len(direct))
+    full["_rank"] = rank.where(~full["derived"], full["data_type"].map(derived).fillna(99))
     ok = full[full["yi"].notna()].sort_values(["study_id", "_rank", "outcome_id"])
     effects = ok.drop_duplicates("study_id").drop(columns=["_rank"]).reset_index(drop=True)
     effects = effects.sort_values(["year", "study_id"], na_position="last").reset_index(drop=True)
@@ -115,78 +144,6 @@ def _pool(effects: pd.DataFrame, method: str, test: str):
         blinding=effects["blinding"].astype(str).tolist(),
         designs=effects["design"].astype(str).tolist(),
     )
-
-
-def favours_ldn_sign(selection: Selection, outcome: str) -> int:
-    """Return the factor putting published estimates on the favours-LDN scale.
-
-    Our effect sizes are positive when LDN is better; reviews report raw differences.
-    When our rows for ``outcome`` say lower is better (e.g. pain), published estimates
-    are multiplied by -1. Without rows, :data:`LOWER_IS_BETTER` decides.
-    """
-    rows = selection.outcomes[selection.outcomes["outcome"] == outcome]["better"].dropna()
-    if len(rows):
-        return -1 if (rows == "lower").mean() >= 0.5 else 1
-    return -1 if outcome in LOWER_IS_BETTER else 1
-
-
-def published_estimates(
-    selection: Selection, outcome: str, comparison: str = "ldn_vs_placebo"
-) -> pd.DataFrame:
-    """Return published pooled estimates for the condition/outcome/comparison (favours LDN > 0).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``result_id, review_id, label, measure, estimate, ci_low, ci_high,
-        published_estimate, n_studies, n_participants, i2, model, included_study_ids,
-        source_url``; only continuous measures (MD, SMD) with an estimate.
-    """
-    r = selection.reviews
-    r = r[(r["outcome"] == outcome) & (r["comparison"] == comparison)]
-    r = numeric(r, ("estimate", "ci_low", "ci_high", "n_studies", "n_participants", "i2"))
-    r = r[r["estimate"].notna() & r["measure"].isin(["MD", "SMD"])].copy()
-    sign = favours_ldn_sign(selection, outcome)
-    r["published_estimate"] = r["estimate"]
-    r["published_ci"] = [
-        f"{a:.2f} to {b:.2f}" for a, b in zip(r["ci_low"], r["ci_high"], strict=True)
-    ]
-    lo, hi = r["ci_low"] * sign, r["ci_high"] * sign
-    r["estimate"] = r["estimate"] * sign
-    r["ci_low"], r["ci_high"] = np.minimum(lo, hi), np.maximum(lo, hi)
-    author = r["first_author"].fillna(
-        r["review_id"].str.replace("rev_", "").str.split("_").str[0].str.title()
-    )
-    r["label"] = [
-        f"{a} {int(y) if pd.notna(y) else ''} ({m})".replace("  ", " ")
-        for a, y, m in zip(
-            author,
-            pd.to_numeric(r["year"], errors="coerce"),
-            [
-                x.removeprefix(f"{rid}_")
-                for x, rid in zip(r["result_id"], r["review_id"], strict=True)
-            ],
-            strict=True,
-        )
-    ]
-    cols = [
-        "result_id",
-        "review_id",
-        "label",
-        "measure",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "published_estimate",
-        "published_ci",
-        "n_studies",
-        "n_participants",
-        "i2",
-        "model",
-        "included_study_ids",
-        "source_url",
-    ]
-    return r[cols].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -217,6 +174,14 @@ class Efficacy:
     candidates : tuple of str
         Studies of the selection whose comparator matches the comparison (placebo for
         ``ldn_vs_placebo``), whether or not they report the outcome.
+    direct_result : PoolResult or None
+        The primary analysis restricted to directly reported effects (``derived`` False).
+    assumptions : pandas.DataFrame
+        :func:`assumption_table`: the primary analysis, directly reported effects only,
+        and (when crossover or change data use it) ``rho`` over :data:`RHO_RANGE`.
+    reconciliation : pandas.DataFrame
+        :func:`ldn_analysis.analysis.reconcile.reconcile`: each published result redone
+        with its studies, measure and model.
     """
 
     condition: str | None
@@ -238,6 +203,9 @@ class Efficacy:
     md_note: str
     published: pd.DataFrame
     candidates: tuple[str, ...] = ()
+    direct_result: object | None = None
+    assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def k(self) -> int:
@@ -279,6 +247,24 @@ class Efficacy:
                         "k": res.k,
                     }
                 )
+        rc = self.reconciliation
+        rc = rc[rc["k"] > 0] if len(rc) else rc
+        # reviews redone the same way (same measure, model and studies) share one row
+        for (measure, method, test, ids), g in rc.groupby(
+            ["measure", "method", "test", "study_ids"], sort=False
+        ):
+            r = g.iloc[0]
+            who = " / ".join(dict.fromkeys(x.split(" (")[0] for x in g["label"]))
+            rows.append(
+                {
+                    "label": f"ours as {who}: {method}, {test} ({len(ids)} studies)",
+                    "measure": measure,
+                    "estimate": r.estimate,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                    "k": len(ids),
+                }
+            )
         return pd.DataFrame(
             rows, columns=["label", "measure", "estimate", "ci_low", "ci_high", "k"]
         )
@@ -348,6 +334,13 @@ def _efficacy(selection, outcome, method, test, *, rho, comparison, measure) -> 
     md_result, md_note = (None, "")
     if measure == "SMD":
         md_result, md_note = _md_pool(selection, outcome, comparison, rho, method, test, effects)
+    published = published_estimates(selection, outcome, comparison)
+    by_measure = {measure: effects}
+    if not published.empty:
+        for m in {"MD", "SMD"} - {measure}:
+            by_measure[m] = effect_rows(selection, outcome, comparison=comparison, measure=m,
+                                        rho=rho)[0]  # fmt: skip
+    direct = effects[~effects["derived"].astype(bool)] if len(effects) else effects
     return Efficacy(
         condition=selection.condition,
         outcome=outcome,
@@ -366,9 +359,62 @@ def _efficacy(selection, outcome, method, test, *, rho, comparison, measure) -> 
         egger=egger_test(result),
         md_result=md_result,
         md_note=md_note,
-        published=published_estimates(selection, outcome, comparison),
+        published=published,
         candidates=tuple(_candidates(selection, comparison)),
+        direct_result=_pool(direct, method, test),
+        assumptions=assumption_table(
+            selection, outcome, comparison, measure, method, test, rho, effects, result
+        ),
+        reconciliation=reconcile(published, by_measure),
     )
+
+
+def assumption_table(
+    selection: Selection,
+    outcome: str,
+    comparison: str | None,
+    measure: str,
+    method: str,
+    test: str,
+    rho: float,
+    effects: pd.DataFrame,
+    result,
+) -> pd.DataFrame:
+    """Return the sensitivity of a pooled analysis to how its effects were derived.
+
+    Rows: ``primary`` (``effects`` pooled as ``result``); ``direct`` (only effects
+    reported directly, ``derived`` False); and, when some effect depends on the assumed
+    within-person correlation (``uses_rho``), ``rho`` = each of :data:`RHO_RANGE`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``analysis, rho, k, estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, pvalue,
+        study_ids, left_out`` (id lists ";"-joined); one row per analysis, NaN numbers
+        where no study is left.
+    """
+    cols = ["analysis", "rho", "k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high"]
+    cols += ["tau2", "i2", "pvalue", "study_ids", "left_out"]
+    if effects.empty:
+        return pd.DataFrame(columns=cols)
+    everyone = list(effects["study_id"])
+    runs = [("primary", float(rho), effects, result)]
+    direct = effects[~effects["derived"].astype(bool)]
+    runs.append(("direct", np.nan, direct, _pool(direct, method, test)))
+    if effects["uses_rho"].astype(bool).any():
+        for r in RHO_RANGE:
+            e, _ = effect_rows(selection, outcome, comparison=comparison, measure=measure, rho=r)
+            e = e[e["study_id"].isin(everyone)]
+            runs.append(("rho", r, e, _pool(e, method, test)))
+    rows = []
+    for name, r, e, res in runs:
+        stats = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "pvalue")
+        ids = list(e["study_id"])
+        rows.append(
+            [name, r, len(e), *(getattr(res, a) if res else np.nan for a in stats)]
+            + [";".join(ids), ";".join(i for i in everyone if i not in ids)]
+        )
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _candidates(selection: Selection, comparison: str | None) -> list[str]:

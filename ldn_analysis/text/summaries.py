@@ -21,6 +21,9 @@ from ldn_analysis.analysis import ae_table, pooled_ae_table, risk_ratio_table
 from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.selection import RCT_DESIGNS, Selection, unpublished_registrations
 from ldn_analysis.text.format import ci_text, conclusion, fmt
+from ldn_analysis.text.reconciliation import (  # noqa: F401 (re-exported for notebooks)
+    reconciliation_text,
+)
 
 EVENT_NAMES = {
     "any_ae": "any adverse event",
@@ -157,117 +160,6 @@ def efficacy_summary(eff: Efficacy) -> str:
     designs = eff.effects["design"].map(vocab.design_label).value_counts()
     text += " Designs pooled: " + ", ".join(f"{v} {k}" for k, v in designs.items()) + "."
     return text + _skipped_text(eff)
-
-
-# --------------------------------------------------------------------------- reconciliation
-
-
-def _unreported_text(eff: Efficacy) -> str:
-    """Name the comparison's trials in the selection that have no row for the outcome."""
-    known = set(eff.effects["study_id"]) | set(eff.skipped["study_id"])
-    missing = [s for s in eff.candidates if s not in known]
-    if not missing:
-        return ""
-    return (
-        f" Placebo-controlled studies in our data with no {eff.outcome.replace('_', ' ')} "
-        f"numbers extracted: {_ids(missing)}."
-    )
-
-
-def _overlap_text(pub: pd.DataFrame, eff: Efficacy) -> str:
-    """Say, per review that lists its studies, which of them we pooled."""
-    listed = pub.dropna(subset=["included_study_ids"])
-    if listed.empty:
-        return (
-            " The reviews' included studies are not listed in our data, so they cannot be "
-            "matched one by one."
-        )
-    ours = set(eff.effects["study_id"])
-    parts = []
-    for r in listed.drop_duplicates("review_id").itertuples():
-        ids = [i.strip() for i in str(r.included_study_ids).split(";") if i.strip()]
-        used = [i for i in ids if i in ours]
-        parts.append(
-            f" {r.label.split(' (')[0]} lists {_studies(len(ids))}; we pooled {len(used)} of "
-            f"them ({_ids(used)}) and not {_ids([i for i in ids if i not in ours])}."
-        )
-    return "".join(parts)
-
-
-def reconciliation_text(eff: Efficacy) -> str:
-    """Explain how our pooled estimate compares with the published meta-analyses.
-
-    Names the studies each side pooled, the measure and the model, and the studies in
-    our data that could not be used, from the numbers in ``eff``.
-    """
-    pub = eff.published
-    outcome = eff.outcome.replace("_", " ")
-    if pub.empty:
-        return (
-            f"No published meta-analysis in reviews.csv reports a pooled {outcome} estimate "
-            f"of LDN versus placebo for this condition, so there is nothing to reconcile."
-        )
-    lines = []
-    for r in pub.itertuples():
-        n = f", {int(r.n_participants)} participants" if pd.notna(r.n_participants) else ""
-        k = f"{int(r.n_studies)} studies" if pd.notna(r.n_studies) else "studies not stated"
-        model = str(r.model).replace("_", " ") if pd.notna(r.model) else "model not stated"
-        lines.append(
-            f"{r.label}: {r.measure} {fmt(r.published_estimate)} ({r.published_ci}) as "
-            f"published, {fmt(r.estimate)} on our favours-LDN scale; {k}{n}; {model}."
-        )
-    if eff.k:
-        r = eff.result
-        ours = (
-            f"Ours: {_studies(eff.k)} ({_ids(eff.effects['study_id'])}), {eff.measure} "
-            f"{ci_text(r.estimate, r.ci_low, r.ci_high)}, {r.method} with "
-            f"{'Knapp-Hartung' if r.test != 'z' else 'z'} intervals"
-        )
-        if eff.md_result is not None:
-            m = eff.md_result
-            ours += f"; as a raw mean difference {eff.md_note}: {ci_text(m.estimate, m.ci_low, m.ci_high)}"
-        lines.append(ours + ".")
-    else:
-        lines.append("Ours: no study in our data gives a usable effect size.")
-    why = []
-    n_pub = pub["n_studies"].dropna()
-    if len(n_pub):
-        why.append(
-            f"Which studies: the published analyses pooled {fmt(n_pub.min())} to "
-            f"{fmt(n_pub.max())} studies; we could pool {eff.k}."
-            + _skipped_text(eff)
-            + _unreported_text(eff)
-            + _overlap_text(pub, eff)
-        )
-    measures = sorted(set(pub["measure"]))
-    if measures != [eff.measure] or eff.md_result is not None:
-        why.append(
-            f"Which measure: the reviews report {', '.join(measures)}; our primary measure is "
-            f"{eff.measure} (Hedges' g), and MD and SMD are on different scales, so only "
-            "like is compared with like in the chart."
-        )
-    models = sorted({str(m).replace("_", " ") for m in pub["model"].dropna()})
-    if eff.k:
-        z_row = eff.sensitivity[
-            (eff.sensitivity["method"] == eff.method) & (eff.sensitivity["test"] == "z")
-        ]
-        z_txt = (
-            f" (with z intervals ours would be {fmt(z_row.iloc[0].ci_low)} to "
-            f"{fmt(z_row.iloc[0].ci_high)})"
-            if len(z_row) and eff.test != "z"
-            else ""
-        )
-        why.append(
-            f"Which model: the reviews used {', '.join(models) or 'unstated models'}; we used "
-            f"{eff.method} with {eff.test} intervals{z_txt}. With few studies, Knapp-Hartung "
-            "intervals use a t distribution with k-1 degrees of freedom and are much wider."
-        )
-    pub_dir = {conclusion(a, b) for a, b in zip(pub["ci_low"], pub["ci_high"], strict=True)}
-    ours_dir = conclusion(eff.result.ci_low, eff.result.ci_high) if eff.k else "not estimable"
-    why.append(
-        f"Conclusion: published intervals say {' / '.join(sorted(pub_dir))}; ours is {ours_dir}."
-    )
-    return "\n\n".join(lines + why)
 
 
 # --------------------------------------------------------------------------- safety
