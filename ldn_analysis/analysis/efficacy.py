@@ -403,6 +403,9 @@ def assumption_table(
     runs.append(("direct", np.nan, direct, _pool(direct, method, test)))
     if effects["uses_rho"].astype(bool).any():
         for r in RHO_RANGE:
+            if r == float(rho):  # the primary analysis itself
+                runs.append(("rho", r, effects, result))
+                continue
             e, _ = effect_rows(selection, outcome, comparison=comparison, measure=measure, rho=r)
             e = e[e["study_id"].isin(everyone)]
             runs.append(("rho", r, e, _pool(e, method, test)))
