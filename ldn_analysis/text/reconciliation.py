@@ -19,6 +19,12 @@ def _ids(series) -> str:
     return ", ".join(ids) if ids else "none"
 
 
+def _and(series) -> str:
+    """Return "a", "a and b" or "a, b and c"."""
+    ids = [str(x) for x in series]
+    return ", ".join(ids[:-1]) + " and " + ids[-1] if len(ids) > 1 else _ids(ids)
+
+
 def _studies(k: int) -> str:
     return f"{k} {'study' if k == 1 else 'studies'}"
 
@@ -84,6 +90,11 @@ def _verdict(low: object, high: object) -> str:
     return conclusion(low, high).split(" (")[0]
 
 
+def _verdicts(r) -> str:
+    ours, theirs = _verdict(r.ci_low, r.ci_high), _verdict(r.published_ci_low, r.published_ci_high)
+    return f"both are {ours}" if ours == theirs else f"ours is {ours}, theirs {theirs}"
+
+
 def _redone_text(r, eff: Efficacy) -> str:
     """One published result redone its way, and what still differs (a paragraph)."""
     outcome = eff.outcome.replace("_", " ")
@@ -103,18 +114,17 @@ def _redone_text(r, eff: Efficacy) -> str:
         f"{r.label} redone its way ({r.measure}{scale}, {how}, "
         f"{_studies(r.k)}: {_ids(r.study_ids)}): "
         f"{ci_text(r.estimate, r.ci_low, r.ci_high)} against {theirs} published, both on our "
-        f"favours-LDN scale; ours is {_verdict(r.ci_low, r.ci_high)}, theirs "
-        f"{_verdict(r.published_ci_low, r.published_ci_high)}."
+        f"favours-LDN scale; {_verdicts(r)}."
     )
     why = []
     if r.named:
         if r.not_in_ours:
             why.append(
-                f"studies: it pooled {_ids(r.not_in_ours)}, for which our data hold no usable {outcome} "
+                f"studies: it pooled {_and(r.not_in_ours)}, for which our data hold no usable {outcome} "
                 "numbers"
             )
         if r.not_in_theirs:
-            why.append(f"it did not pool {_ids(r.not_in_theirs)}, which we leave out here too")
+            why.append(f"it did not pool {_and(r.not_in_theirs)}, which we leave out here too")
     elif pd.notna(r.published_k):
         diff = int(r.published_k) - int(r.k)
         more = (
@@ -127,19 +137,19 @@ def _redone_text(r, eff: Efficacy) -> str:
         )
     if r.off_scale:
         why.append(
-            f"measure: raw mean differences need one scale, so {_ids(r.off_scale)} (other "
+            f"measure: raw mean differences need one scale, so {_and(r.off_scale)} (other "
             f"scales or units) are left out of this MD; the SMD keeps them"
         )
     if r.crossover_ids:
         why.append(
-            f"crossover handling: we analyse {_ids(r.crossover_ids)} as paired (Elbourne 2002) "
+            f"crossover handling: we analyse {_and(r.crossover_ids)} as paired (Elbourne 2002) "
             f"with rho = {fmt(eff.rho, 1)}; analysing a crossover trial as if its periods were "
             "separate groups gives it a wider interval and less weight, and our data do not say "
             "which way the review went"
         )
     if r.derived_ids:
         why.append(
-            f"derived effects: {_ids(r.derived_ids)} "
+            f"derived effects: {_and(r.derived_ids)} "
             f"{'enters' if len(r.derived_ids) == 1 else 'enter'} from test statistics, p-values or "
             "assumptions (see each row's derivation); a review with full texts may have had arm "
             "SDs"

@@ -134,7 +134,7 @@ def test_reconciliation_redoes_each_review(fm_pain):
     for r in rc.itertuples():
         assert f"{r.label} redone its way" in text
         assert f"{r.estimate:.2f} (95% CI {r.ci_low:.2f} to {r.ci_high:.2f})" in text
-    assert "crossover handling: we analyse younger_2013, bested_2023 as paired" in text
+    assert "crossover handling: we analyse younger_2013 and bested_2023 as paired" in text
     assert "derived effects:" in text and "with only directly reported effects" in text
     assert "measure: raw mean differences need one scale" in text
     ours = fm_pain.ours()
@@ -156,7 +156,7 @@ def test_reconciliation_pools_the_studies_a_review_names(real_evidence):
     assert r["not_in_ours"] == ("younger_2013", "nonexistent_2099")
     assert "rodriguezfreire_nd" in r["not_in_theirs"]
     text = reconciliation_text(eff)
-    assert "it pooled younger_2013, nonexistent_2099, for which our data hold no usable" in text
+    assert "it pooled younger_2013 and nonexistent_2099, for which our data hold no usable" in text
 
 
 def test_every_placebo_condition_gets_derived_effects(real_evidence):
