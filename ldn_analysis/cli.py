@@ -14,6 +14,7 @@ from pathlib import Path
 from ldn_analysis.analysis import efficacy, load, select
 from ldn_analysis.claims import claims_command
 from ldn_analysis.data.check import check_command
+from ldn_analysis.data.updates import update_command
 from ldn_analysis.errors import ChoiceError, LDNError, ParameterError
 from ldn_analysis.report.parameters import PARAMETERS
 from ldn_analysis.text.effects_report import FORMATS, render_effects
@@ -76,6 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
     claims = sub.add_parser("claims", help="evaluate the news claims against the evidence")
     claims.add_argument("--format", choices=("table", "csv"), default="table")
     claims.add_argument("--data-dir", type=Path, help="data folder (default: data/)")
+    update = sub.add_parser(
+        "update",
+        help="screen ClinicalTrials.gov or PubMed for new LDN records (writes reports/updates/)",
+    )
+    update.add_argument("source", choices=("registrations", "pubmed"))
+    update.add_argument(
+        "--from-file",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="saved API response to read instead of the network (repeatable)",
+    )
+    update.add_argument("--since", help="YYYY-MM-DD (default: the data version date)")
+    update.add_argument("--output-dir", type=Path, help="default: reports/updates/")
+    update.add_argument("--data-dir", type=Path, help="data folder, read only (default: data/)")
     eff = sub.add_parser(
         "effects",
         help="per-study effects, pooled result and sensitivity analyses of one outcome",
@@ -157,6 +174,10 @@ def _run(args: argparse.Namespace) -> int:
         )
     if args.command == "data":
         return check_command(args.data_dir)
+    if args.command == "update":
+        return update_command(
+            args.source, args.from_file, since=args.since, out_dir=args.output_dir
+        )
     if args.command == "effects":
         return _effects(args)
     return claims_command(fmt=args.format, data_dir=args.data_dir)
