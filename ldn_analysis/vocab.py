@@ -106,3 +106,67 @@ ONGOING_STATUSES = (
 
 #: Teaching notebooks: ``student`` hides solutions, ``instructor`` shows them.
 MODES = ("student", "instructor")
+
+
+# --- risk of bias (RoB 2 for randomised trials, shown in the robvis style) -------------
+
+#: RoB 2 judgements, best first (the values of ``risk_of_bias.judgement``).
+ROB_JUDGEMENTS = ("low", "some_concerns", "high")
+ROB_LABELS = MappingProxyType(
+    {
+        "low": "Low risk",
+        "some_concerns": "Some concerns",
+        "high": "High risk",
+        "not_assessed": "Not assessed",
+    }
+)
+#: RoB 2 domains in the tool's order, then the overall judgement.
+ROB_DOMAINS = (
+    "d1_randomization",
+    "d2_deviations",
+    "d3_missing_data",
+    "d4_measurement",
+    "d5_reporting",
+    "overall",
+)
+ROB_DOMAIN_LABELS = MappingProxyType(
+    {
+        "d1_randomization": "D1 Randomisation process",
+        "d2_deviations": "D2 Deviations from intended interventions",
+        "d3_missing_data": "D3 Missing outcome data",
+        "d4_measurement": "D4 Measurement of the outcome",
+        "d5_reporting": "D5 Selection of the reported result",
+        "overall": "Overall",
+    }
+)
+#: Short column heads of the traffic-light plot (robvis: D1..D5, Overall).
+ROB_DOMAIN_SHORT = MappingProxyType(
+    {d: ("Overall" if d == "overall" else d[:2].upper()) for d in ROB_DOMAINS}
+)
+
+
+def design_risk(
+    design: object, blinding: object = None, randomized: object = None
+) -> tuple[str, str]:
+    """Return the design-based risk-of-bias tier of a study: ``(judgement, reason)``.
+
+    Computed from the design (and blinding), never stored: it stands in for a
+    ROBINS-I-style judgement where no study-level assessment exists. Randomised and
+    double-blind -> ``low`` (nothing in the design is at risk; not a RoB 2 assessment);
+    randomised otherwise -> ``some_concerns`` (unblinded participants or assessors);
+    controlled but not randomised -> ``high`` (confounding: who got LDN was not left to
+    chance); no control group -> ``high`` (natural course, placebo response and regression
+    to the mean cannot be separated from the effect of LDN). ``randomized=True`` counts a
+    design that may be either (a single-blind crossover) as randomised.
+    """
+    d = str(design)
+    if d in RANDOMIZED_DESIGNS or (randomized is True and d in CONTROLLED_DESIGNS):
+        if str(blinding) == "double_blind":
+            return "low", "randomised and double-blind (design only, no RoB 2 assessment)"
+        return "some_concerns", "randomised but not double-blind (design only)"
+    if d in CONTROLLED_DESIGNS:
+        return "high", "controlled but not randomised: confounding is not controlled"
+    return "high", (
+        "no control group: natural course, placebo response and regression to the mean "
+        "cannot be told apart from an effect of LDN"
+    )

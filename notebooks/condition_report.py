@@ -80,6 +80,15 @@ ldn.figures.duration_chart(selection).show()
 ldn.figures.dose_chart(selection).show()
 
 # %% [markdown]
+# ## Risk of bias
+#
+# RoB 2 judgements of this condition's randomised trials, domain by domain (hover a light for the reason and its source); other designs get a tier from their design alone. The certainty profile below takes its risk-of-bias rating from these judgements.
+
+# %%
+ldn.figures.risk_of_bias_chart(selection).show()
+ldn.figures.risk_of_bias_summary_chart(selection).show()
+
+# %% [markdown]
 # ## The pooled effect
 #
 # The forest plot lists each study with its design, size, dose and duration. Squares are study effects (size = weight), the diamond is the random-effects pooled estimate and the orange bar the 95% prediction interval: where the true effect of a new, similar study would likely fall. Heterogeneity is in the subtitle; warnings are printed under the plot.

@@ -75,6 +75,15 @@ ldn.figures.registrations_chart(selection).show()
 ldn.tables.registration_list(selection).show()
 
 # %% [markdown]
+# ## Risk of bias
+#
+# How far each randomised trial's result can be trusted, judged with the Cochrane RoB 2 tool in five domains (hover a light for the reason and its source). Studies that were not randomised get a tier from their design alone, one row per design; the bars weight each assessed trial by its participants.
+
+# %%
+ldn.figures.risk_of_bias_chart(selection).show()
+ldn.figures.risk_of_bias_summary_chart(selection).show()
+
+# %% [markdown]
 # ## Every study in the selection
 
 # %%

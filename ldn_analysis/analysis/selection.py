@@ -147,6 +147,8 @@ class Selection:
     registrations: pd.DataFrame
     reviews: pd.DataFrame
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    risk_of_bias: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Rows of ``risk_of_bias.csv`` for the selected studies (empty when the data have none)."""
     computed: dict = field(default_factory=dict, repr=False, compare=False)
     """Analyses already run on this selection, by their settings (each is computed once)."""
 
@@ -217,7 +219,18 @@ def select(evidence, condition: str | None = None, designs=(), min_n: int = 0) -
         registrations=_by_condition(evidence.registrations).drop_duplicates("registry_id"),
         reviews=_by_condition(evidence.reviews),
         dropped=dropped.reset_index(drop=True),
+        risk_of_bias=_risk_of_bias_rows(evidence, chosen["study_id"]),
     )
+
+
+def _risk_of_bias_rows(evidence, study_ids) -> pd.DataFrame:
+    """Rows of the evidence's ``risk_of_bias`` table (attribute or resource) for ``study_ids``."""
+    rob = getattr(evidence, "risk_of_bias", None)
+    if rob is None:
+        rob = (getattr(evidence, "tables", None) or {}).get("risk_of_bias")
+    if rob is None or "study_id" not in rob:
+        return pd.DataFrame()
+    return rob[rob["study_id"].isin(set(study_ids))].reset_index(drop=True)
 
 
 def unpublished_registrations(selection: Selection) -> pd.DataFrame:

@@ -24,6 +24,7 @@ One module per topic, every chart built through :func:`make_figure`:
 - :mod:`.duration`: duration by condition, dose by duration, effect versus duration;
 - :mod:`.safety`: adverse-event prevalence, pooled prevalence, risk ratios;
 - :mod:`.efficacy`: forest plot and the reconciliation with published meta-analyses;
+- :mod:`.risk_of_bias`: traffic-light plot and weighted summary bars (robvis style);
 - :mod:`.sensitivity`: method sensitivity, leave-one-out, cumulative and funnel plots.
 """
 
@@ -56,6 +57,8 @@ from ldn_analysis.figures.charts import (
     pooled_ae_chart,
     reconciliation_chart,
     registrations_chart,
+    risk_of_bias_chart,
+    risk_of_bias_summary_chart,
     risk_ratio_chart,
     sensitivity_chart,
     timeline_chart,
@@ -72,6 +75,7 @@ from ldn_analysis.figures.evidence import (
     registrations_timeline,
     studies_by_year,
 )
+from ldn_analysis.figures.risk_of_bias import ROB_COLORS, summary_bars, traffic_light
 from ldn_analysis.figures.safety import ae_prevalence, pooled_prevalence, risk_ratios
 from ldn_analysis.figures.sensitivity import (
     SMALL_K,
@@ -91,6 +95,11 @@ __all__ = [
     "ae_chart",
     "pooled_ae_chart",
     "risk_ratio_chart",
+    "risk_of_bias_chart",
+    "risk_of_bias_summary_chart",
+    "traffic_light",
+    "summary_bars",
+    "ROB_COLORS",
     "forest",
     "sensitivity_chart",
     "leave_one_out_chart",

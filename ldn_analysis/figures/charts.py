@@ -7,8 +7,11 @@ object and hands it to one builder, or says in one sentence why nothing is drawn
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ldn_analysis import vocab
 from ldn_analysis.analysis.efficacy import Efficacy
+from ldn_analysis.analysis.risk_of_bias import risk_of_bias_table
 from ldn_analysis.analysis.safety import ae_table, pooled_ae_table, risk_ratio_table
 from ldn_analysis.analysis.selection import Selection
 from ldn_analysis.figures._base import Chart, no_chart
@@ -24,6 +27,7 @@ from ldn_analysis.figures.evidence import (
     registrations_timeline,
     studies_by_year,
 )
+from ldn_analysis.figures.risk_of_bias import summary_bars, traffic_light
 from ldn_analysis.figures.safety import ae_prevalence, pooled_prevalence, risk_ratios
 from ldn_analysis.figures.sensitivity import (
     cumulative_plot,
@@ -80,6 +84,19 @@ def pooled_ae_chart(selection: Selection) -> Chart:
 def risk_ratio_chart(selection: Selection) -> Chart:
     """Return adverse-event risk ratios, LDN vs placebo."""
     return risk_ratios(risk_ratio_table(selection))
+
+
+def risk_of_bias_chart(selection: Selection, rob: pd.DataFrame | None = None) -> Chart:
+    """Return the traffic-light plot (RoB 2 per study and domain, design tiers elsewhere).
+
+    ``rob`` (rows of ``risk_of_bias.csv``) defaults to the selection's own rows.
+    """
+    return traffic_light(risk_of_bias_table(selection, rob))
+
+
+def risk_of_bias_summary_chart(selection: Selection, rob: pd.DataFrame | None = None) -> Chart:
+    """Return the weighted summary bars of the RoB 2 judgements of the selection."""
+    return summary_bars(risk_of_bias_table(selection, rob))
 
 
 # --- an efficacy analysis -----------------------------------------------------------------

@@ -10,12 +10,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ldn_analysis.analysis.efficacy import Efficacy
+from ldn_analysis.analysis.risk_of_bias import overall_by_study, risk_of_bias_table
 from ldn_analysis.analysis.selection import RCT_DESIGNS, Selection, unpublished_registrations
 from ldn_analysis.text.format import ci_text, fmt, plural
 from ldn_analysis.text.tables import Table
+from ldn_analysis.vocab import ROB_LABELS, design_risk
 
 LEVELS = {4: "high", 3: "moderate", 2: "low", 1: "very low"}
 OPTIMAL_INFORMATION_SIZE = 400
@@ -25,7 +28,11 @@ SHORT_WEEKS = 12
 """Trials shorter than this are indirect evidence for a chronic condition."""
 RULES = {
     "start": "randomised trials start at high certainty, other designs at low",
-    "risk of bias": "-1 when any pooled study is not randomised and double-blind",
+    "risk of bias": (
+        "RoB 2 overall judgement of each pooled study (design-based tier when it has none), "
+        "weighted as in the pool: -1 when over half the weight is at some concerns or high, "
+        "-2 when over half is at high"
+    ),
     "inconsistency": "-1 when I² >= 50%, -2 when I² >= 75%",
     "indirectness": f"-1 when the median follow-up is under {SHORT_WEEKS} weeks",
     "imprecision": (
@@ -82,14 +89,45 @@ class Certainty:
         return LEVELS[self.level]
 
 
-def _risk_of_bias(e: pd.DataFrame) -> tuple[int, str]:
-    weak = e[~(e["design"].isin(RCT_DESIGNS) & (e["blinding"] == "double_blind"))]
-    if weak.empty:
-        return 0, (
-            f"all {plural(len(e), 'study')} randomised and double-blind (no formal risk-of-bias "
-            "tool applied)"
+def _risk_of_bias(e: pd.DataFrame, weights, selection: Selection) -> tuple[int, str]:
+    """RoB 2 overall judgements of the pooled studies, weighted by their weight in the pool.
+
+    A study without a RoB 2 row falls back to its design-based tier
+    (:func:`ldn_analysis.vocab.design_risk`). -2 when studies carrying most of the weight
+    (> 50%) are at high risk; -1 when most of the weight is at some concerns or high.
+    """
+    overall = overall_by_study(risk_of_bias_table(selection)).set_index("study_id")
+    arr = np.asarray(weights if weights is not None else (), dtype=float)
+    if arr.shape != (len(e),) or not np.isfinite(arr).all() or arr.sum() <= 0:
+        arr = np.ones(len(e))  # no usable pool weights: every study counts the same
+    w = pd.Series(arr / arr.sum() * 100, index=e["study_id"].to_numpy())
+    parts, share = [], dict.fromkeys(("low", "some_concerns", "high"), 0.0)
+    for sid, wi in w.items():
+        if sid in overall.index:
+            row = overall.loc[sid]
+            judgement, label, rob2 = (
+                str(row["judgement"]),
+                str(row["label"]),
+                row["basis"] == "rob2",
+            )
+        else:  # not in the selection's table (should not happen): design only
+            d = e.loc[e["study_id"] == sid].iloc[0]
+            judgement, _ = design_risk(d["design"], d["blinding"], d.get("randomized") is True)
+            label, rob2 = str(sid), False
+        share[judgement] = share.get(judgement, 0.0) + wi
+        how = "" if rob2 else " by design (no RoB 2 assessment)"
+        name = ROB_LABELS.get(judgement, judgement).lower()
+        parts.append(f"{label} {name}{how} ({fmt(wi, 0)}%)")
+    listing = ", ".join(parts)
+    high, concerns = share["high"], share["high"] + share["some_concerns"]
+    if high > 50:
+        return -2, f"{fmt(high, 0)}% of the weight from studies at high risk of bias: {listing}"
+    if concerns > 50:
+        return -1, (
+            f"{fmt(concerns, 0)}% of the weight from studies with some concerns or high risk: "
+            f"{listing}"
         )
-    return -1, f"not randomised and double-blind: {_ids(weak['study_id'])}"
+    return 0, f"{fmt(100 - concerns, 0)}% of the weight from studies at low risk: {listing}"
 
 
 def _inconsistency(r) -> tuple[int, str]:
@@ -146,7 +184,7 @@ def certainty(eff: Efficacy, selection: Selection) -> Certainty | None:
     e, r = eff.effects, eff.result
     start = 4 if e["design"].isin(RCT_DESIGNS).all() else 2
     domains = {
-        "risk of bias": _risk_of_bias(e),
+        "risk of bias": _risk_of_bias(e, r.weights, selection),
         "inconsistency": _inconsistency(r),
         "indirectness": _indirectness(e),
         "imprecision": _imprecision(r, eff.participants),
