@@ -86,10 +86,9 @@ def _cell_hover(row: dict, domain: str, judgement: str, cell: pd.Series | None) 
         lines.append(_wrap(cell["support"]))
         lines.append(_wrap("studies: " + ", ".join(group["label"].astype(str))))
     elif row["kind"] == "unassessed":
+        lines.append("no RoB 2 assessment of this randomised study yet")
         if domain == "overall":
-            lines.append("design-based tier: " + _wrap(cell["support"]))
-        else:
-            lines.append("no RoB 2 assessment of this randomised study yet")
+            lines.append("design alone: " + _wrap(cell["support"]))
     else:
         if isinstance(cell.get("outcome_assessed"), str) and cell["outcome_assessed"]:
             lines.append("outcome: " + _wrap(cell["outcome_assessed"]))
@@ -112,9 +111,9 @@ def traffic_light(table: pd.DataFrame, *, title: str | None = None) -> Chart:
     Returns
     -------
     Chart
-        Circles for RoB 2 judgements; diamonds in the Overall column for design-based
-        tiers (randomised studies not yet assessed, and non-randomised designs, one row
-        per design with its number of studies). Hover gives the judgement's support and
+        Circles for RoB 2 judgements (grey "?" for a randomised study not yet assessed);
+        diamonds in the Overall column for the design-based tier of non-randomised
+        designs, one row per design with its number of studies. Hover gives the judgement's support and
         source; ``customdata[0]`` is the source URL.
     """
     if table.empty:
@@ -135,11 +134,12 @@ def traffic_light(table: pd.DataFrame, *, title: str | None = None) -> Chart:
                 judgement = str(cell["judgement"])
             else:
                 cell, judgement = None, "not_assessed"
-            judgement = judgement if judgement in ROB_COLORS else "not_assessed"
+            if row["kind"] == "unassessed" or judgement not in ROB_COLORS:
+                judgement = "not_assessed"  # a trial's design is no RoB 2 judgement
             p = pts[judgement]
             p["x"].append(xi)
             p["y"].append(i)
-            p["symbol"].append("circle" if row["kind"] == "rob2" or cell is None else "diamond")
+            p["symbol"].append("diamond" if row["kind"] == "design" else "circle")
             p["text"].append(ROB_SYMBOLS[judgement])
             p["hover"].append(_cell_hover(row, domain, judgement, cell))
             url = cell["source_url"] if cell is not None and row["kind"] == "rob2" else ""
@@ -168,27 +168,26 @@ def traffic_light(table: pd.DataFrame, *, title: str | None = None) -> Chart:
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-    n_rob = sum(r["kind"] == "rob2" for r in rows)
-    shapes = []
-    if n_rob and n_rob < len(rows):
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "paper",
-                "yref": "y",
-                "x0": 0,
-                "x1": 1,
-                "y0": n_rob - 0.5,
-                "y1": n_rob - 0.5,
-                "line": {"color": pal.MUTED, "width": 1, "dash": "dot"},
-            }
-        )
+    shapes = [  # a dotted rule where assessed, unassessed and non-randomised rows meet
+        {
+            "type": "line",
+            "xref": "paper",
+            "yref": "y",
+            "x0": 0,
+            "x1": 1,
+            "y0": i - 0.5,
+            "y1": i - 0.5,
+            "line": {"color": pal.MUTED, "width": 1, "dash": "dot"},
+        }
+        for i in range(1, len(rows))
+        if rows[i]["kind"] != rows[i - 1]["kind"]
+    ]
     fig = make_figure(
         traces,
         title=title or "Risk of bias: how far can each study's result be trusted?",
         subtitle=(
-            "RoB 2 judgement per domain (● assessed); "
-            f"{DESIGN_MARK} design-based tier where no RoB 2 assessment exists"
+            "RoB 2 judgement per domain (● randomised trials); "
+            f"{DESIGN_MARK} tier from the design alone for studies that were not randomised"
         ),
         height=max(300, ROW_HEIGHT * 1.25 * len(rows) + 200),
         xaxis={
@@ -228,8 +227,8 @@ def _traffic_alt(table: pd.DataFrame) -> str:
     )
     if len(rand):
         text += (
-            f" {plural(len(rand), 'randomised study', 'randomised studies')} not yet assessed "
-            "(design-based tier shown)."
+            f" {plural(len(rand), 'randomised study', 'randomised studies')} without a RoB 2 "
+            "assessment yet."
         )
     if len(other):
         high = int((other["judgement"] == "high").sum())
