@@ -148,10 +148,13 @@ def test_traffic_light_lights_colours_symbols_and_hover(selection):
         if tr is not None:
             assert tr.marker.color == colour and set(tr.text) == {ROB_SYMBOLS[j]}
     assert set(ROB_COLORS.values()) <= palette.PALETTE
-    high = by_name["High risk"]
     ticks = list(fig.layout.yaxis.ticktext)
+    high = by_name["High risk"]
     assert ticks[:3] == ["Alpha 2001", "Beta 2002a", "Beta 2002b"]
     assert ticks[-1] == "Open-label single arm (1 study)"
+    unassessed = by_name["Not assessed"]  # fake_2004: randomised, no RoB 2 row
+    assert len(unassessed.x) == len(DOMAINS) and set(unassessed.marker.symbol) == {"circle"}
+    assert {ticks[y] for y in unassessed.y} == {"Delta 2004"}
     diamonds = [s for s in high.marker.symbol if s == "diamond"]
     assert len(diamonds) == 1  # the design-based tier of the open-label study
     hov = " ".join(high.hovertext)
