@@ -107,6 +107,168 @@ ONGOING_STATUSES = (
 #: Teaching notebooks: ``student`` hides solutions, ``instructor`` shows them.
 MODES = ("student", "instructor")
 
+# --- reader-facing labels of ids in the data ---------------------------------------------
+
+CONDITION_LABELS = MappingProxyType(
+    {
+        "fibromyalgia": "fibromyalgia",
+        "crohns_disease": "Crohn's disease",
+        "ulcerative_colitis": "ulcerative colitis",
+        "ibd_mixed": "IBD (Crohn's disease and ulcerative colitis)",
+        "diabetic_neuropathy": "painful diabetic neuropathy",
+        "neuropathic_pain_other": "other neuropathic pain",
+        "chronic_low_back_pain": "chronic low back pain",
+        "rheumatoid_arthritis": "rheumatoid arthritis",
+        "arthritis_other": "other arthritis",
+        "crps": "CRPS (complex regional pain syndrome)",
+        "multiple_sclerosis": "multiple sclerosis",
+        "interstitial_cystitis": "interstitial cystitis",
+        "long_covid": "long COVID",
+        "me_cfs": "ME/CFS",
+        "gulf_war_illness": "Gulf War illness",
+        "headache": "headache and migraine",
+        "mixed_chronic_pain": "mixed chronic pain",
+        "dermatologic": "skin conditions",
+        "other": "other conditions",
+    }
+)
+"""Short names used in sentences and tables (data/conditions.csv holds the long names)."""
+
+OUTCOME_LABELS = MappingProxyType({"quality_of_life": "quality of life"})
+
+STATUS_LABELS = MappingProxyType(
+    {
+        "recruiting": "Recruiting",
+        "not_yet_recruiting": "Not yet recruiting",
+        "active_not_recruiting": "Active, not recruiting",
+        "enrolling_by_invitation": "Enrolling by invitation",
+        "completed": "Completed",
+        "terminated": "Terminated",
+        "suspended": "Suspended",
+        "withdrawn": "Withdrawn",
+        "pending": "Pending",
+        "unknown": "Unknown",
+        "authorised_recruitment_may_be_ongoing_or_finished": "Authorised (may be ongoing)",
+    }
+)
+
+BLINDING_LABELS = MappingProxyType(
+    {
+        "double_blind": "double-blind",
+        "single_blind": "single-blind",
+        "open_label": "open-label",
+        "not_reported": "blinding not reported",
+    }
+)
+
+COMPARATOR_LABELS = MappingProxyType(
+    {
+        "placebo": "placebo",
+        "active": "an active treatment",
+        "none": "no comparator",
+        "usual_care": "usual care",
+        "other": "another comparator",
+    }
+)
+
+TEST_LABELS = MappingProxyType(
+    {
+        "knha": "Knapp-Hartung",
+        "adhoc": "Knapp-Hartung (ad hoc)",
+        "z": "z (normal)",
+        "t": "t",
+    }
+)
+"""How a pooled 95% CI was made, by ``PoolResult.test``."""
+
+EVENT_LABELS = MappingProxyType(
+    {
+        "any_ae": "any adverse event",
+        "serious_ae": "serious adverse event",
+        "withdrawal_ae": "stopped because of adverse events",
+        "vivid_dreams": "vivid dreams",
+        "sleep_disturbance": "sleep disturbance",
+    }
+)
+
+ARM_LABELS = MappingProxyType({"ldn": "LDN", "placebo": "placebo", "control": "control"})
+
+COLUMN_LABELS = MappingProxyType(
+    {
+        "registry_id": "Registration",
+        "condition": "Condition",
+        "design": "Design",
+        "status": "Status",
+        "target_enrollment": "Planned participants",
+        "start_date": "Start",
+        "completion_date": "Completion",
+        "results_posted": "Results posted",
+        "linked_study_id": "Published as",
+        "registry": "Registry",
+        "title": "Title",
+    }
+)
+
+GLOSSARY = MappingProxyType(
+    {
+        "SMD": "standardised mean difference (Hedges' g): the difference between groups in "
+        "standard-deviation units; 0.2 is small, 0.5 moderate, 0.8 large.",
+        "95% CI": "confidence interval: the range of effects compatible with the data.",
+        "τ²": "tau-squared, the variance of the true effects between studies.",
+        "I²": "the share of the spread between study results that is beyond chance (0-100%).",
+        "REML": "restricted maximum likelihood, the method used to estimate τ².",
+        "Knapp-Hartung": "a way of making the pooled CI that uses a t distribution and the "
+        "observed spread; wider and more honest than the normal (z) interval when studies "
+        "are few.",
+        "Prediction interval": "where the true effect of a new, similar study would likely fall.",
+    }
+)
+
+
+def _label(mapping, value: object) -> str:
+    text = "" if value is None or value != value else str(value)
+    return mapping.get(text, text.replace("_", " "))
+
+
+def condition_label(condition: object) -> str:
+    """Return the short reader-facing name of a condition id ("ME/CFS", "IBD (...)")."""
+    return _label(CONDITION_LABELS, condition) if condition else "all conditions"
+
+
+def outcome_label(outcome: object) -> str:
+    """Return the reader-facing name of an outcome domain ("quality of life")."""
+    return _label(OUTCOME_LABELS, outcome)
+
+
+def status_label(status: object) -> str:
+    """Return the registry status as a reader reads it ("Recruiting")."""
+    return _label(STATUS_LABELS, status).capitalize() if status else "Not stated"
+
+
+def blinding_label(blinding: object) -> str:
+    """Return "double-blind", "open-label"..."""
+    return _label(BLINDING_LABELS, blinding)
+
+
+def test_label(test: object) -> str:
+    """Return the name of the method that made a pooled interval ("Knapp-Hartung")."""
+    return _label(TEST_LABELS, test)
+
+
+def event_label(event: object) -> str:
+    """Return an adverse-event category in words ("any adverse event")."""
+    return _label(EVENT_LABELS, event)
+
+
+def yes_no(value: object) -> str:
+    """Return "Yes"/"No" for booleans and their text forms ("" when missing)."""
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "t", "1.0"):
+        return "Yes"
+    if text in ("false", "0", "no", "f", "0.0"):
+        return "No"
+    return ""
+
 
 # --- risk of bias (RoB 2 for randomised trials, shown in the robvis style) -------------
 

@@ -51,31 +51,33 @@ selection = ldn.select(evidence, p.condition, p.designs, p.min_n)
 analysis = ldn.efficacy(selection, p.outcome, p.method, p.test)
 
 # %% [markdown]
+# ## Bottom line
+#
+# The answer first, from the same analysis as every table and chart below.
+
+# %%
+ldn.sof.summary_of_findings(analysis, selection).show()
+ldn.sof.show_glossary()
+
+# %% [markdown]
 # ## In plain language
 
 # %%
 ldn.show_text(ldn.summaries.evidence_summary(selection), heading=f"LDN for {selection.label}")
+ldn.studies.show_study_cards(selection)
 ldn.show_text(ldn.summaries.efficacy_summary(analysis))
 
 # %% [markdown]
-# ## The evidence ladder
+# ## The evidence
 #
-# Participants by study design, strongest design on top; each block is one study, coloured by what its authors reported.
+# Participants by study design (strongest design on top), studies over time, registered
+# trials, and how long and at what dose LDN was given. With one or two studies, the study
+# cards above replace these charts.
 
 # %%
 ldn.figures.ladder_chart(selection).show()
-
-# %% [markdown]
-# ## Studies over time and registered trials
-
-# %%
 ldn.figures.timeline_chart(selection).show()
 ldn.figures.registrations_chart(selection).show()
-
-# %% [markdown]
-# ## Duration and dose
-
-# %%
 ldn.figures.duration_chart(selection).show()
 ldn.figures.dose_chart(selection).show()
 
@@ -91,51 +93,25 @@ ldn.figures.risk_of_bias_summary_chart(selection).show()
 # %% [markdown]
 # ## The pooled effect
 #
-# The forest plot lists each study with its design, size, dose and duration. Squares are study effects (size = weight), the diamond is the random-effects pooled estimate and the orange bar the 95% prediction interval: where the true effect of a new, similar study would likely fall. Heterogeneity is in the subtitle; warnings are printed under the plot.
+# Squares are study effects (size = weight), the diamond is the random-effects pooled
+# estimate; with 3 or more studies the orange bar is the 95% prediction interval.
 
 # %%
 ldn.figures.forest(analysis).show()
 ldn.tables.effects_table(analysis).show()
 
 # %% [markdown]
-# ## Does the answer depend on the method?
-#
-# The same studies pooled with every tau² estimator and with z and Knapp-Hartung intervals. Red marks a combination whose conclusion differs from the chosen one.
+# Is the result robust? Every tau² estimator with z and Knapp-Hartung intervals, each study
+# left out in turn, studies added by year, small-study effects and effect against time to
+# outcome, each shown only when there are enough studies for it to mean something.
 
 # %%
+ldn.show_text(ldn.summaries.small_k_text(analysis))
 ldn.figures.sensitivity_chart(analysis).show()
 ldn.effects_report.assumptions_table(analysis).show()
-
-# %% [markdown]
-# ## Does one study drive the result?
-#
-# The pooled estimate with each study left out.
-
-# %%
 ldn.figures.leave_one_out_chart(analysis).show()
-
-# %% [markdown]
-# ## How the estimate evolved
-#
-# Studies added in order of publication.
-
-# %%
 ldn.figures.cumulative_chart(analysis).show()
-
-# %% [markdown]
-# ## Small-study effects
-#
-# A funnel plot is only meaningful with about ten studies or more; with fewer, it is shown (if at all) with a warning and should not be read as evidence for or against publication bias.
-
-# %%
 ldn.figures.funnel(analysis).show()
-
-# %% [markdown]
-# ## Effect and treatment duration
-#
-# A between-study association only: studies differ in many ways besides duration.
-
-# %%
 ldn.figures.effect_duration_chart(analysis).show()
 
 # %% [markdown]
@@ -151,7 +127,8 @@ ldn.show_text(ldn.summaries.reconciliation_text(analysis), heading="Why the esti
 # %% [markdown]
 # ## Side effects
 #
-# Adverse-event counts for this condition; hollow markers are zero counts with their rule-of-three upper bound.
+# Adverse-event counts for this condition, and LDN against placebo in words; counts of zero
+# are drawn apart, as upper bounds of the true rate (rule of three, 3/n).
 
 # %%
 ldn.show_text(ldn.summaries.safety_summary(selection))
@@ -164,7 +141,9 @@ ldn.figures.risk_ratio_chart(selection).show()
 # Every outcome with a placebo-controlled effect size, rated with fixed GRADE-style rules. This is an automatic aid, not a GRADE assessment: each cell gives the downgrade and the number behind it.
 
 # %%
-ldn.show_text(ldn.certainty.certainty_text(ldn.certainty.certainty(analysis, selection), p.outcome))
+ldn.show_text(
+    ldn.certainty.certainty_text(ldn.certainty.certainty(analysis, selection), p.outcome)
+)
 ldn.certainty.certainty_report(selection, ldn.outcome_analyses(selection, p.method, p.test)).show()
 
 # %% [markdown]

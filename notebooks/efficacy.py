@@ -58,9 +58,22 @@ selection = ldn.select(evidence, p.condition, p.designs, p.min_n)
 analysis = ldn.efficacy(selection, p.outcome, p.method, p.test, rho=p.rho)
 
 # %% [markdown]
+# ## Bottom line
+#
+# The answer first, computed from the same analysis as every chart below: how many of
+# the eligible trials could be pooled, the effect with its 95% CI and the method that made
+# it, the certainty with its reasons, and one plain sentence.
+
+# %%
+ldn.sof.summary_of_findings(analysis, selection).show()
+ldn.sof.show_glossary()
+
+# %% [markdown]
 # ## The pooled effect
 #
-# The forest plot lists each study with its design, size, dose and duration. Squares are study effects (size = weight), the diamond is the random-effects pooled estimate and the orange bar the 95% prediction interval: where the true effect of a new, similar study would likely fall. Heterogeneity is in the subtitle; warnings are printed under the plot.
+# Squares are study effects (size = weight), the diamond is the random-effects pooled
+# estimate; with 3 or more studies the orange bar is the 95% prediction interval, where the
+# true effect of a new, similar study would likely fall. Heterogeneity is in the subtitle.
 
 # %%
 ldn.show_text(ldn.summaries.efficacy_summary(analysis))
@@ -68,44 +81,20 @@ ldn.figures.forest(analysis).show()
 ldn.tables.effects_table(analysis).show()
 
 # %% [markdown]
-# ## Does the answer depend on the method?
+# ## Is the result robust?
 #
-# The same studies pooled with every tau² estimator and with z and Knapp-Hartung intervals. Red marks a combination whose conclusion differs from the chosen one.
+# The same studies pooled with every tau² estimator and with z and Knapp-Hartung intervals
+# (red marks a different conclusion); each study left out in turn; studies added in order of
+# publication; small-study effects; effect against time to outcome. Each is shown only when
+# there are enough studies for it to mean something.
 
 # %%
+ldn.show_text(ldn.summaries.small_k_text(analysis))
 ldn.figures.sensitivity_chart(analysis).show()
 ldn.effects_report.assumptions_table(analysis).show()
-
-# %% [markdown]
-# ## Does one study drive the result?
-#
-# The pooled estimate with each study left out.
-
-# %%
 ldn.figures.leave_one_out_chart(analysis).show()
-
-# %% [markdown]
-# ## How the estimate evolved
-#
-# Studies added in order of publication.
-
-# %%
 ldn.figures.cumulative_chart(analysis).show()
-
-# %% [markdown]
-# ## Small-study effects
-#
-# A funnel plot is only meaningful with about ten studies or more; with fewer, it is shown (if at all) with a warning and should not be read as evidence for or against publication bias.
-
-# %%
 ldn.figures.funnel(analysis).show()
-
-# %% [markdown]
-# ## Effect and treatment duration
-#
-# A between-study association only: studies differ in many ways besides duration.
-
-# %%
 ldn.figures.effect_duration_chart(analysis).show()
 
 # %% [markdown]

@@ -53,7 +53,7 @@ ldn.show_text(ldn.summaries.safety_summary(selection, p.event))
 # %% [markdown]
 # ## Every count, per study and arm
 #
-# Dots are the share of participants with the event; lines are 95% Wilson intervals. Hollow markers are zero counts, drawn with the rule-of-three upper bound (3/n).
+# Dots are the share of participants with the event; lines are 95% Wilson intervals. Counts of zero are drawn apart, in the lower panel, as the upper bound of the true rate (rule of three, 3/n): a case report with one patient and no event says only that the rate is below 100%.
 
 # %%
 ldn.figures.ae_chart(selection).show()
@@ -77,7 +77,17 @@ ldn.figures.pooled_ae_chart(selection).show()
 # %% [markdown]
 # ## LDN versus placebo
 #
-# Risk ratios from trials that count the same event in both arms (1/2 added to every cell of a table with a zero). Right of 1 = more frequent on LDN.
+# Risk ratios from trials that count the same event in both arms (1/2 added to every cell of a table with a zero). Left of 1 = less frequent on LDN, right of 1 = more frequent.
 
 # %%
+ldn.show_text(ldn.summaries.placebo_comparison_text(selection))
 ldn.figures.risk_ratio_chart(selection).show()
+
+# %% [markdown]
+# ## Studies on this page
+#
+# Each study links to its DOI or PubMed record; "extracted from" opens the page the counts
+# were read from.
+
+# %%
+ldn.studies.show_references(selection, selection.adverse_events["study_id"])

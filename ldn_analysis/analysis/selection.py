@@ -36,6 +36,13 @@ STUDY_COLUMNS = (
     "primary_result",
     "extraction_basis",
     "source_url",
+    # citation columns (text.format.citation / primary_url); optional ones are NaN when absent
+    "journal",
+    "doi",
+    "pmid",
+    "notes",
+    "authors",
+    "primary_url",
 )
 
 
@@ -197,6 +204,15 @@ def select(evidence, condition: str | None = None, designs=(), min_n: int = 0) -
         "dose_mg_max",
         "duration_weeks",
         "year",
+        # citation and card columns, for labels and tooltips of effect rows
+        "first_author",
+        "journal",
+        "doi",
+        "pmid",
+        "authors",
+        "primary_url",
+        "comparator",
+        "primary_result",
     ]
     desc = chosen[merge_cols].rename(columns={"n": "study_n"})
     outcomes = evidence.outcomes.merge(desc, on="study_id", how="inner")

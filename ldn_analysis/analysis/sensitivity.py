@@ -46,7 +46,9 @@ def leave_one_out_table(effects: pd.DataFrame, result) -> pd.DataFrame:
         return pd.DataFrame(columns=["study_id", "estimate", "ci_low", "ci_high"])
     loo = leave1out(result)
     loo = loo.reset_index(drop=True)
-    out = effects.reset_index(drop=True).drop(columns=["yi", "vi"])
+    # the outcome row's own reported estimate/CI would clash with the refit's columns
+    refit = ["yi", "vi", "estimate", "ci_low", "ci_high"]
+    out = effects.reset_index(drop=True).drop(columns=refit, errors="ignore")
     return pd.concat([out, loo[["estimate", "ci_low", "ci_high"]]], axis=1)
 
 
@@ -60,7 +62,10 @@ def cumulative_table(effects: pd.DataFrame, result) -> pd.DataFrame:
         return pd.DataFrame(columns=["study_id", "year", "estimate", "ci_low", "ci_high"])
     settings = {"method": result.method, "test": result.test, "level": result.level}
     cum = cumul(e["yi"], e["vi"], **settings).reset_index(drop=True)
-    return pd.concat([e.drop(columns=["yi", "vi"]), cum[["estimate", "ci_low", "ci_high"]]], axis=1)
+    refit = ["yi", "vi", "estimate", "ci_low", "ci_high"]
+    return pd.concat(
+        [e.drop(columns=refit, errors="ignore"), cum[["estimate", "ci_low", "ci_high"]]], axis=1
+    )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ from ldn_analysis import vocab
 from ldn_analysis.text.display import show, show_text
 from ldn_analysis.text.format import (
     describe,
+    outcome_weeks_text,
+    short_citations,
+    treatment_weeks_text,
 )
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
@@ -32,6 +35,11 @@ GRID = "#E6E6E6"
 FAVOURS = "← favours placebo · favours LDN →"
 ROW_HEIGHT = 26
 NOTE_WIDTH = 130  # characters per line of a note drawn under a chart
+PI_MIN_K = 3
+"""Fewest studies for a prediction interval (t with k - 2 df; Cochrane Handbook 10.10.4.3)."""
+SMALL_K = 10
+"""Fewest studies for a funnel plot, Egger's test or a meta-regression line (Handbook 10.11.5.1,
+13.3.5.4; Sterne et al. 2011)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,8 @@ class Chart:
     def show(self) -> None:
         """Display through :func:`ldn_analysis.display.show` (or the text, when empty)."""
         if self.figure is None:
-            show_text(self.alt)
+            if self.alt:  # "" = nothing to say here: the page says it once elsewhere
+                show_text(self.alt)
         else:  # notes are drawn inside the figure and repeated in no other place
             show(self.figure, alt=self.alt)
 
@@ -71,28 +80,44 @@ def _esc(value: object) -> str:
     return html.escape("" if value is None or value is pd.NA else str(value))
 
 
+HOVER_WIDTH = 52
+"""Characters per hover line: tooltips stay narrow enough to leave the chart visible."""
+
+
+def _wrap(text: str, width: int = HOVER_WIDTH) -> str:
+    return "<br>".join(_esc(x) for x in textwrap.wrap(text, width)) if text else ""
+
+
 def hover(df: pd.DataFrame, extra: Sequence[str] | None = None) -> dict:
     """Return the hover keywords for one trace of study points.
 
-    Each point's hover names the study, design, n, dose and weeks, then any ``extra``
-    line, then the source URL; ``customdata[0]`` is the URL (opened on click in reports)
-    and ``customdata[1]`` the study id.
+    Each point's hover names the study ("Author Year"), design, n, dose, duration (of
+    treatment for study rows, to outcome for effect rows) and the authors' result, then any
+    ``extra`` line and the effect's ``derivation`` when present, each wrapped to
+    :data:`HOVER_WIDTH` characters. No URL is shown; ``customdata[0]`` is the source URL
+    (opened on click in reports) and ``customdata[1]`` the study id.
     """
     d = describe(df)
+    labels = short_citations(d) if len(d) else []
+    effect_rows = "yi" in d.columns
     texts, custom = [], []
     for i, (_, row) in enumerate(d.iterrows()):
         url = row["source_url"] if isinstance(row["source_url"], str) else ""
+        weeks = (outcome_weeks_text if effect_rows else treatment_weeks_text)(row["duration_weeks"])
+        result = vocab.RESULT_LABELS.get(str(row.get("primary_result", "")), "")
         lines = [
-            f"<b>{_esc(row['study_id'])}</b>",
-            f"design: {_esc(row['design_label'])}",
-            _esc(row["n_text"]),
-            f"dose: {_esc(row['dose_text'])}",
-            f"weeks: {_esc(row['weeks_text'])}",
+            f"<b>{_esc(labels[i])}</b>",
+            _wrap(str(row["design_label"])),
+            _wrap(f"{row['n_text']} · {row['dose_text']} · {weeks}"),
         ]
+        if result and not (extra is not None and result in str(extra[i])):
+            lines.append(_wrap(result))
         if extra is not None and extra[i]:
             lines.append(extra[i])
-        lines.append(f"source: {_esc(url) or 'not recorded'}")
-        texts.append("<br>".join(lines))
+        derivation = row.get("derivation", "")
+        if isinstance(derivation, str) and derivation:
+            lines.append(f"<i>{_wrap(derivation)}</i>")
+        texts.append("<br>".join(x for x in lines if x))
         custom.append([url, str(row["study_id"])])
     return {
         "hovertext": texts,
@@ -199,6 +224,10 @@ def no_chart(message: str) -> Chart:
     return Chart(None, message)
 
 
+SILENT = Chart(None, "")
+"""A chart left out without a sentence, because the page says why once (small-k note, cards)."""
+
+
 def error_x(x, lo, hi, colour: str, thickness: float = 1.5) -> dict:
     """Return a horizontal error bar from ``lo`` to ``hi`` around ``x`` (scalars or arrays)."""
     x, lo, hi = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, lo, hi))
@@ -225,6 +254,30 @@ def ci_trace(x, lo, hi, y, *, name, color, symbol="square", size=9, hover_kw=Non
         error_x=error_x(x, lo, hi, color),
         **(hover_kw or {}),
     )
+
+
+LOG_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200)
+
+
+def log_ticks(values) -> dict:
+    """Return clean tick keywords for a log axis spanning ``values`` (1-2-5 steps, "0.01").
+
+    plotly's own log ticks label minor steps with single digits ("0.01 2 5 0.1"); these
+    name every tick in full and thin to 1-10-100 steps when the span is wide.
+    """
+    v = pd.to_numeric(pd.Series(list(values)), errors="coerce")
+    v = v[(v > 0) & np.isfinite(v)]
+    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.5, 2.0)
+    lo, hi = min(lo, 1.0), max(hi, 1.0)
+    ticks = [t for t in LOG_TICKS if lo / 2.5 <= t <= hi * 2.5]
+    if len(ticks) > 9:
+        ticks = [t for t in ticks if str(t).lstrip("0.").startswith("1")]
+    return {
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": [f"{t:g}" for t in ticks],
+        "minor": {"showgrid": False},
+    }
 
 
 def vline(x: float = 0, **line) -> dict:

@@ -14,7 +14,7 @@ from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.risk_of_bias import risk_of_bias_table
 from ldn_analysis.analysis.safety import ae_table, pooled_ae_table, risk_ratio_table
 from ldn_analysis.analysis.selection import Selection
-from ldn_analysis.figures._base import Chart, no_chart
+from ldn_analysis.figures._base import PI_MIN_K, SILENT, Chart, no_chart
 from ldn_analysis.figures.duration import (
     dose_by_duration,
     duration_by_condition,
@@ -35,6 +35,7 @@ from ldn_analysis.figures.sensitivity import (
     leave_one_out,
     method_sensitivity,
 )
+from ldn_analysis.text.studies import CARD_MAX_STUDIES, registrations_text
 
 # --- a selection of studies -------------------------------------------------------------
 
@@ -44,36 +45,55 @@ def map_chart(selection: Selection) -> Chart:
     return evidence_map(selection.studies)
 
 
+def _thin(selection: Selection) -> bool:
+    """One or two studies: the page describes them in study cards, not one-point charts."""
+    return 0 < selection.k <= CARD_MAX_STUDIES
+
+
 def ladder_chart(selection: Selection) -> Chart:
-    """Return the evidence ladder of the selected studies."""
+    """Return the evidence ladder of the selected studies (silent when study cards show them)."""
+    if _thin(selection):
+        return SILENT
     return evidence_ladder(selection.studies, selection.condition)
 
 
 def timeline_chart(selection: Selection) -> Chart:
     """Return studies and participants by year of the selected studies."""
+    if _thin(selection):
+        return SILENT
     return studies_by_year(selection.studies)
 
 
 def registrations_chart(selection: Selection) -> Chart:
-    """Return the registered trials of the selection over time."""
-    return registrations_timeline(selection.registrations)
+    """Return the registered trials of the selection over time (a sentence for 1-2 of them)."""
+    r = selection.registrations
+    if 0 < len(r) <= CARD_MAX_STUDIES:
+        return no_chart(registrations_text(selection))
+    return registrations_timeline(r)
 
 
 def duration_chart(selection: Selection) -> Chart:
     """Return treatment duration by condition of the selected studies."""
     if not selection.k:
         return no_chart("Not drawn: no studies match this selection.")
+    if _thin(selection):
+        return SILENT
     return duration_by_condition(selection.studies)
 
 
 def dose_chart(selection: Selection) -> Chart:
     """Return dose against duration of the selected studies."""
+    if _thin(selection):
+        return SILENT
     return dose_by_duration(selection.studies)
 
 
 def ae_chart(selection: Selection, event: str | None = None) -> Chart:
-    """Return adverse-event prevalence per arm (one event, or all)."""
-    return ae_prevalence(ae_table(selection, event))
+    """Return adverse-event prevalence per arm (one event, or all; silent without counts)."""
+    rows = ae_table(selection, event)
+    if rows.empty:  # text.summaries.safety_summary says so once
+        return SILENT
+    return ae_prevalence(rows)
 
 
 def pooled_ae_chart(selection: Selection) -> Chart:
@@ -82,8 +102,11 @@ def pooled_ae_chart(selection: Selection) -> Chart:
 
 
 def risk_ratio_chart(selection: Selection) -> Chart:
-    """Return adverse-event risk ratios, LDN vs placebo."""
-    return risk_ratios(risk_ratio_table(selection))
+    """Return adverse-event risk ratios, LDN vs placebo (silent without a comparison)."""
+    rr = risk_ratio_table(selection)
+    if rr.empty:  # text.summaries.placebo_comparison_text says so once
+        return SILENT
+    return risk_ratios(rr)
 
 
 def risk_of_bias_chart(selection: Selection, rob: pd.DataFrame | None = None) -> Chart:
@@ -104,7 +127,7 @@ def risk_of_bias_summary_chart(selection: Selection, rob: pd.DataFrame | None = 
 
 def _not_drawn(eff: Efficacy) -> Chart:
     what = vocab.COMPARISON_LABELS.get(eff.comparison, "any comparison")
-    where = eff.condition.replace("_", " ") if eff.condition else "these studies"
+    where = vocab.condition_label(eff.condition) if eff.condition else "these studies"
     return no_chart(
         f"Not drawn: no {eff.outcome.replace('_', ' ')} effect size ({what}) for {where}."
     )
@@ -118,42 +141,44 @@ def forest(eff: Efficacy) -> Chart:
 
 
 def sensitivity_chart(eff: Efficacy) -> Chart:
-    """Return the pooled estimate under every tau² estimator and test."""
-    if not eff.k:
-        return _not_drawn(eff)
+    """Return the pooled estimate under every tau² estimator and test (2+ studies)."""
+    if eff.k < 2:
+        return SILENT
     return method_sensitivity(
         eff.sensitivity, method=eff.method, test=eff.test, measure_label=eff.measure
     )
 
 
 def leave_one_out_chart(eff: Efficacy) -> Chart:
-    """Return the leave-one-out chart of an efficacy analysis."""
-    if not eff.k:
-        return _not_drawn(eff)
-    if eff.result is None:
-        return no_chart("No pooled estimate, so no leave-one-out analysis.")
+    """Return the leave-one-out chart of an efficacy analysis (3+ studies)."""
+    if eff.k < PI_MIN_K or eff.result is None:
+        return SILENT  # said once by text.summaries.small_k_text
     return leave_one_out(eff.leave_one_out, eff.result, measure_label=eff.measure)
 
 
 def cumulative_chart(eff: Efficacy) -> Chart:
-    """Return the cumulative meta-analysis by year."""
-    if not eff.k:
-        return _not_drawn(eff)
+    """Return the cumulative meta-analysis by year (3+ studies)."""
+    if eff.k < PI_MIN_K:
+        return SILENT
     return cumulative_plot(eff.cumulative, measure_label=eff.measure)
 
 
 def funnel(eff: Efficacy) -> Chart:
-    """Return the funnel plot (with Egger's test where there are enough studies)."""
-    if not eff.k:
-        return _not_drawn(eff)
+    """Return the funnel plot and Egger's test (10+ studies; one sentence with 3-9)."""
+    if eff.k < PI_MIN_K:
+        return SILENT
     return funnel_plot(eff.effects, eff.result, eff.egger, measure_label=eff.measure)
 
 
 def effect_duration_chart(eff: Efficacy) -> Chart:
-    """Return effect size against treatment duration."""
+    """Return effect size against time to outcome (3+ studies; line with 10+)."""
+    if eff.comparison and eff.k < PI_MIN_K:
+        return SILENT
     return effect_vs_duration(eff.effects, eff.regression, measure_label=eff.measure)
 
 
 def reconciliation_chart(eff: Efficacy) -> Chart:
-    """Return our estimate beside the published meta-analyses."""
+    """Return our estimate beside the published meta-analyses (silent without any)."""
+    if eff.published.empty:  # text.summaries.reconciliation_text says so once
+        return SILENT
     return reconciliation(eff.ours(), eff.published)

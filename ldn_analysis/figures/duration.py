@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import ldn_analysis.figures.palette as pal
 from ldn_analysis import vocab
 from ldn_analysis.figures._base import (
+    SMALL_K,
     Chart,
     _esc,
     _tier_groups,
@@ -23,7 +24,7 @@ from ldn_analysis.figures._base import (
     make_figure,
     no_chart,
 )
-from ldn_analysis.text.format import describe, fmt, num, plural
+from ldn_analysis.text.format import describe, fmt, num, plural, range_text
 
 
 def _jitter(keys: pd.Series, width: float = 0.3) -> np.ndarray:
@@ -57,14 +58,13 @@ def duration_by_condition(studies: pd.DataFrame) -> Chart:
     notes = [f"{plural(missing, 'study', 'studies')} report no duration."] if missing else []
     rct = timed[timed["tier"] == vocab.TIER_ORDER[0]]["duration_weeks"]
     rct_text = (
-        f"; randomised trials lasted {fmt(rct.min(), 1)} to {fmt(rct.max(), 1)} weeks"
+        f"; randomised trials lasted {range_text(rct.min(), rct.max(), 'weeks')}"
         if len(rct)
         else "; no randomised trial reports a duration"
     )
     alt = (
         f"Treatment lasted a median of {fmt(timed['duration_weeks'].median(), 1)} weeks "
-        f"(range {fmt(timed['duration_weeks'].min(), 1)} to "
-        f"{fmt(timed['duration_weeks'].max(), 1)}) in "
+        f"(range {range_text(timed['duration_weeks'].min(), timed['duration_weeks'].max())}) in "
         f"{plural(len(timed), 'study', 'studies')} reporting it{rct_text}."
     )
     fig = make_figure(
@@ -72,7 +72,7 @@ def duration_by_condition(studies: pd.DataFrame) -> Chart:
         title="How long was LDN given?",
         subtitle="Treatment duration per study, by condition; colour = design",
         height=max(320, 50 * len(conditions) + 200),
-        xaxis={"title": {"text": "weeks of LDN"}, "rangemode": "tozero"},
+        xaxis={"title": {"text": "weeks of treatment"}, "rangemode": "tozero"},
         yaxis={
             "tickvals": list(range(len(conditions))),
             "ticktext": [c.replace("_", " ") for c in conditions],
@@ -119,16 +119,16 @@ def dose_by_duration(studies: pd.DataFrame) -> Chart:
     )
     alt = (
         f"{plural(len(both), 'study', 'studies')} report dose and duration: maximum daily "
-        f"doses from {both['_hi'].min():g} to {both['_hi'].max():g} mg (most often "
-        f"{both['_hi'].mode().iloc[0]:g} mg) given for {fmt(both['duration_weeks'].min(), 1)}"
-        f" to {fmt(both['duration_weeks'].max(), 1)} weeks."
+        f"doses of {range_text(both['_hi'].min(), both['_hi'].max(), 'mg', 2)} (most often "
+        f"{both['_hi'].mode().iloc[0]:g} mg) given for "
+        f"{range_text(both['duration_weeks'].min(), both['duration_weeks'].max(), 'weeks')}."
     )
     fig = make_figure(
         traces,
         title="Dose and duration",
         subtitle="Marker = highest daily dose; bar to the left = titration range",
         xaxis={"title": {"text": "daily dose (mg)"}, "rangemode": "tozero"},
-        yaxis={"title": {"text": "weeks of LDN"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": "weeks of treatment"}, "rangemode": "tozero"},
         notes=notes,
     )
     return Chart(fig, alt, tuple(notes))
@@ -149,9 +149,10 @@ def effect_vs_duration(
     """
     e = describe(effects)
     e = e[e["duration_weeks"].notna() & e["yi"].notna()] if not e.empty else e
-    if len(e) < 2:
+    if len(e) < 3:
         return no_chart(
-            f"Only {plural(len(e), 'study', 'studies')} with both an effect size and a duration, too few to relate effect to duration."
+            f"Not drawn: {plural(len(e), 'study', 'studies')} with both an effect size and a "
+            "time point, too few to relate effect to duration."
         )
     e = e.assign(_size=8 + 14 * np.sqrt((1 / e["vi"]) / (1 / e["vi"]).max()))
     if "comparison" not in e:
@@ -185,7 +186,7 @@ def effect_vs_duration(
     mixed = e["comparison"].nunique() > 1
     caveat = (
         f"Caveat: {plural(len(e), 'study', 'studies')} only; studies differ in much more than "
-        "duration (condition, design, dose, outcome measure)"
+        "the time to outcome (condition, design, dose, outcome measure)"
         + (
             ", and before-after effects (no control group) sit beside placebo-controlled ones"
             if mixed
@@ -196,7 +197,7 @@ def effect_vs_duration(
     )
     slope = num(getattr(regression, "slope", None)) if regression is not None else math.nan
     line_text = ""
-    if not math.isnan(slope):
+    if not math.isnan(slope) and len(e) >= SMALL_K:
         x = np.linspace(e["duration_weeks"].min(), e["duration_weeks"].max(), 20)
         y = num(regression.intercept) + slope * x
         pv = num(getattr(regression, "slope_pvalue", None))
@@ -213,16 +214,25 @@ def effect_vs_duration(
             )
         )
     alt = (
-        f"Effect against treatment duration for {plural(len(e), 'study', 'studies')} "
-        f"({fmt(e['duration_weeks'].min(), 1)} to {fmt(e['duration_weeks'].max(), 1)} weeks)"
-        + (f"; {line_text}" if line_text else "; too few studies for a meta-regression line")
+        f"Effect against time to outcome for {plural(len(e), 'study', 'studies')} "
+        f"({range_text(e['duration_weeks'].min(), e['duration_weeks'].max(), 'weeks to outcome')})"
+        + (
+            f"; {line_text}"
+            if line_text
+            else f"; no meta-regression line: it needs {SMALL_K} or more studies"
+        )
         + "; an association between studies, not a dose-response."
     )
     fig = make_figure(
         traces,
-        title="Effect versus treatment duration",
-        subtitle="Each point a study; dashed line = meta-regression on duration",
-        xaxis={"title": {"text": "weeks of LDN"}},
+        title="Effect versus time to outcome",
+        subtitle="Each point a study"
+        + (
+            "; dashed line = meta-regression on duration"
+            if line_text
+            else f"; no regression line with fewer than {SMALL_K} studies"
+        ),
+        xaxis={"title": {"text": "weeks to outcome"}},
         yaxis={"title": {"text": f"{measure_label} (above 0 favours LDN)"}},
         shapes=[hline(0, width=1)],
         notes=[caveat],

@@ -13,8 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import ldn_analysis.figures.palette as pal
+from ldn_analysis import vocab
 from ldn_analysis.figures._base import (
     FAVOURS,
+    PI_MIN_K,
     ROW_HEIGHT,
     Chart,
     _esc,
@@ -26,7 +28,16 @@ from ldn_analysis.figures._base import (
     no_chart,
 )
 from ldn_analysis.stats.inference import Z95
-from ldn_analysis.text.format import ci_text, conclusion, describe, fmt, num, plural
+from ldn_analysis.text.format import (
+    ci_text,
+    conclusion,
+    describe,
+    effect_text,
+    fmt,
+    num,
+    plural,
+    short_citations,
+)
 
 
 def heterogeneity_text(result) -> str:
@@ -88,10 +99,12 @@ def forest_plot(
         return no_chart(f"{title}: no study gives an effect size, so there is nothing to pool.")
     e = describe(effects).reset_index(drop=True)
     k = len(e)
+    e["label"] = short_citations(e)
     lo, hi = _study_ci(e)
     w = _weights_percent(e, result)
     rows = list(range(k))
     pooled_y, pi_y = k + 0.6, k + 1.5
+    pi_label = "Prediction interval"
     size = 7 + 12 * np.sqrt(np.nan_to_num(w) / max(np.nanmax(w), 1e-9))
     extra = [
         f"{measure_label} {ci_text(y, a, b)}; weight {fmt(wt, 1)}%"
@@ -101,6 +114,7 @@ def forest_plot(
         go.Scatter(
             x=e["yi"],
             y=rows,
+            cliponaxis=False,
             mode="markers",
             name="study (size = weight)",
             marker={"symbol": "square", "size": size, "color": pal.STUDY},
@@ -109,9 +123,7 @@ def forest_plot(
         )
     ]
     est, clo, chi = num(result.estimate), num(result.ci_low), num(result.ci_high)
-    test = (
-        str(getattr(result, "test", "")).replace("knha", "Knapp-Hartung").replace("z", "z (Wald)")
-    )
+    test = vocab.test_label(getattr(result, "test", ""))
     traces.append(
         go.Scatter(
             x=[clo, est, chi, est, clo],
@@ -121,11 +133,13 @@ def forest_plot(
             fillcolor=pal.POOLED,
             line={"color": pal.POOLED},
             name=f"pooled, {result.method} random effects",
-            hovertext=f"pooled {measure_label} {ci_text(est, clo, chi)}<br>{_esc(result.method)}, {test} interval<br>k = {k}",
+            hovertext=f"pooled {_esc(effect_text(result, measure_label))}<br>{plural(k, 'study')}",
             hoverinfo="text",
         )
     )
     pil, pih = num(getattr(result, "pi_low", None)), num(getattr(result, "pi_high", None))
+    if k < PI_MIN_K:  # a prediction interval needs k - 2 >= 1 degrees of freedom
+        pil = pih = math.nan
     if not (math.isnan(pil) or math.isnan(pih)):
         traces.append(
             go.Scatter(
@@ -146,11 +160,11 @@ def forest_plot(
         )
     # Descriptor columns drawn as text beside the rows (a table aligned with the plot).
     cols = [
-        ("study", 0.0, list(e["study_id"]) + ["Pooled (random effects)", "Prediction interval"]),
+        ("study", 0.0, list(e["label"]) + ["Pooled (random effects)", pi_label]),
         ("design", 0.15, list(e["design_label"]) + ["", ""]),
         ("n", 0.29, [fmt(x) for x in e["n"]] + [fmt(np.nansum(e["n"])), ""]),
-        ("dose", 0.33, [t.replace(" mg/day", "") for t in e["dose_text"]] + ["", ""]),
-        ("weeks", 0.40, [fmt(x, 1) for x in e["duration_weeks"]] + ["", ""]),
+        ("mg/day", 0.33, [t.replace(" mg/day", "") for t in e["dose_text"]] + ["", ""]),
+        ("weeks*", 0.40, [fmt(x, 1) for x in e["duration_weeks"]] + ["", ""]),
         (
             f"{measure_label.split(' (')[0]} [95% CI]",
             0.83,
@@ -163,12 +177,15 @@ def forest_plot(
                 .replace(" (95% CI ", " [")
                 .replace(" to ", ", ")
                 .replace(")", "]"),
-                f"[{fmt(pil)}, {fmt(pih)}]" if not math.isnan(pil) else "",
+                f"[{fmt(pil)}, {fmt(pih)}]" if not math.isnan(pil) else "not estimated",
             ],
         ),
         ("weight", 0.955, [f"{fmt(x, 1)}%" for x in w] + ["100%", ""]),
     ]
     ys = rows + [pooled_y, pi_y]
+    if k < PI_MIN_K:  # no prediction-interval row: drop its labels
+        cols = [(h, x, v[:-1]) for h, x, v in cols]
+        ys = ys[:-1]
     annotations = []
     for header, x, values in cols:
         annotations.append(
@@ -196,18 +213,29 @@ def forest_plot(
             }
             for v, y in zip(values, ys, strict=True)
         ]
-    notes = tuple(str(wn) for wn in (getattr(result, "warnings", None) or ()))
+    notes = tuple(  # funnel/Egger caveats belong to the small-study section, not here
+        str(wn)
+        for wn in (getattr(result, "warnings", None) or ())
+        if "funnel" not in str(wn).lower() and "egger" not in str(wn).lower()
+    )
+    notes += ("n = participants analysed; weeks* = weeks to outcome (time point of the effect).",)
+    if k < PI_MIN_K:
+        notes += (
+            f"No prediction interval: it needs {PI_MIN_K} or more studies "
+            f"(here {plural(k, 'study')}).",
+        )
     direction = conclusion(clo, chi)
     alt = (
         f"Forest plot of {plural(k, 'study', 'studies')} ({int(np.nansum(e['n']))} participants): "
-        f"pooled {measure_label} {ci_text(est, clo, chi)}, {direction}"
+        f"pooled {effect_text(result, measure_label)}, {direction}"
         + (f"; 95% prediction interval {fmt(pil)} to {fmt(pih)}" if not math.isnan(pil) else "")
         + f"; {heterogeneity_text(result)}."
     )
     fig = make_figure(
         traces,
         title=title,
-        subtitle=f"{_esc(result.method)} random effects, {test} interval · heterogeneity: {heterogeneity_text(result)}",
+        subtitle=f"{_esc(result.method)} random effects, {test} 95% CI · heterogeneity: "
+        f"{heterogeneity_text(result)}",
         height=ROW_HEIGHT * (k + 3) + 230,
         notes=notes,
         xaxis={

@@ -14,8 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import ldn_analysis.figures.palette as pal
+from ldn_analysis import vocab
 from ldn_analysis.figures._base import (
     FAVOURS,
+    SMALL_K,
     Chart,
     _esc,
     _rows_layout,
@@ -27,7 +29,15 @@ from ldn_analysis.figures._base import (
     no_chart,
 )
 from ldn_analysis.stats.inference import Z95
-from ldn_analysis.text.format import ci_text, conclusion, describe, fmt, num, plural
+from ldn_analysis.text.format import (
+    ci_text,
+    conclusion,
+    describe,
+    fmt,
+    num,
+    plural,
+    short_citations,
+)
 
 
 def method_sensitivity(
@@ -52,7 +62,7 @@ def method_sensitivity(
     ref = primary["conclusion"].iloc[0] if len(primary) else t["conclusion"].iloc[0]
     t["changed"] = t["conclusion"] != ref
     t["label"] = [
-        f"{m} · {s}" + (" (primary)" if m == method and s == test else "")
+        f"{m}, {vocab.test_label(s)}" + (" (primary)" if m == method and s == test else "")
         for m, s in zip(t["method"], t["test"], strict=True)
     ]
     traces = []
@@ -119,13 +129,14 @@ def leave_one_out(table: pd.DataFrame, result, *, measure_label: str = "SMD") ->
     """
     if table.empty or len(table) < 3:
         return no_chart(
-            "Leave-one-out needs at least three studies; with fewer, dropping one leaves nothing to pool."
+            "No leave-one-out analysis: it needs at least three studies; with fewer, dropping "
+            "one leaves too little to pool."
         )
     t = table.reset_index(drop=True)
     full = num(result.estimate)
     full_c = conclusion(result.ci_low, result.ci_high)
     t["conclusion"] = [conclusion(a, b) for a, b in zip(t["ci_low"], t["ci_high"], strict=True)]
-    t["label"] = "without " + t["study_id"].astype(str)
+    t["label"] = ["without " + c for c in short_citations(t)]
     changed = t["conclusion"] != full_c
     hover_kw = hover(
         t,
@@ -154,9 +165,10 @@ def leave_one_out(table: pd.DataFrame, result, *, measure_label: str = "SMD") ->
     alt = (
         f"Leaving out each of {plural(len(t), 'study', 'studies')} moves the pooled {measure_label} "
         f"from {fmt(full)} to between {fmt(t['estimate'].min())} and {fmt(t['estimate'].max())}; "
-        f"the largest shift comes from omitting {worst['study_id']}"
+        f"the largest shift comes from omitting {worst['label'].removeprefix('without ')}"
         + (
-            f", and {int(changed.sum())} omission(s) change the conclusion."
+            f", and omitting {plural(int(changed.sum()), 'study', 'studies')} one at a time "
+            "changes the conclusion."
             if changed.any()
             else "; no omission changes the conclusion."
         )
@@ -180,13 +192,13 @@ def cumulative_plot(table: pd.DataFrame, *, measure_label: str = "SMD") -> Chart
         ``study_id, year, estimate, ci_low, ci_high`` in publication order (row i pools
         studies 1..i) plus study descriptors.
     """
-    if table.empty or len(table) < 2:
-        return no_chart("A cumulative analysis needs at least two studies with a year.")
+    if table.empty or len(table) < 3:
+        return no_chart(
+            f"No cumulative analysis: it needs at least three studies with a year "
+            f"(here {plural(len(table), 'study', 'studies')})."
+        )
     t = table.reset_index(drop=True)
-    t["label"] = [
-        f"+ {s} ({fmt(y)})"
-        for s, y in zip(t["study_id"], t.get("year", [np.nan] * len(t)), strict=True)
-    ]
+    t["label"] = ["+ " + c for c in short_citations(t)]
     trace = ci_trace(
         t["estimate"],
         t["ci_low"],
@@ -199,7 +211,7 @@ def cumulative_plot(table: pd.DataFrame, *, measure_label: str = "SMD") -> Chart
         hover_kw=hover(
             t,
             [
-                f"after {i + 1} studies: {measure_label} {ci_text(e, a, b)}"
+                f"after {plural(i + 1, 'study')}: {measure_label} {ci_text(e, a, b)}"
                 for i, (e, a, b) in enumerate(
                     zip(t["estimate"], t["ci_low"], t["ci_high"], strict=True)
                 )
@@ -222,12 +234,8 @@ def cumulative_plot(table: pd.DataFrame, *, measure_label: str = "SMD") -> Chart
     return Chart(fig, alt)
 
 
-SMALL_K = 10
-"""Below this many studies funnel plots and Egger's test are unreliable (Sterne et al. 2011)."""
-
-
 def funnel_plot(effects: pd.DataFrame, result, egger=None, *, measure_label: str = "SMD") -> Chart:
-    """Funnel plot (effect vs standard error) with pseudo 95% limits and the small-k warning.
+    """Funnel plot (effect vs standard error) with pseudo 95% limits and Egger's test.
 
     Parameters
     ----------
@@ -240,23 +248,20 @@ def funnel_plot(effects: pd.DataFrame, result, egger=None, *, measure_label: str
 
     Notes
     -----
-    With fewer than :data:`SMALL_K` studies the plot is still drawn but carries a warning
-    that asymmetry cannot be judged; with fewer than three nothing is drawn.
+    With fewer than :data:`SMALL_K` studies nothing is drawn and no Egger test is reported:
+    one sentence says why (Cochrane Handbook 13.3.5.4; Sterne et al. 2011).
     """
     k = len(effects)
-    if k < 3 or result is None:
+    if k < SMALL_K or result is None:
         return no_chart(
-            f"With {plural(k, 'study', 'studies')} a funnel plot cannot show anything about small-study effects, so none is drawn."
+            f"No funnel plot and no Egger's test: with {plural(k, 'study', 'studies')} "
+            f"(fewer than {SMALL_K}) they cannot tell small-study effects from chance."
         )
     e = describe(effects).reset_index(drop=True)
     se = np.sqrt(e["vi"].to_numpy(float))
     centre = num(result.estimate)
     top = float(np.nanmax(se)) * 1.1
     notes = []
-    if k < SMALL_K:
-        notes.append(
-            f"Only {k} studies: funnel asymmetry and Egger's test are unreliable below {SMALL_K} studies (Sterne et al. 2011); do not read publication bias from this plot."
-        )
     p = (
         num(getattr(egger, "pvalue", getattr(egger, "p_value", None)))
         if egger is not None
@@ -290,12 +295,7 @@ def funnel_plot(effects: pd.DataFrame, result, egger=None, *, measure_label: str
     ]
     alt = (
         f"Funnel plot of {plural(k, 'study', 'studies')} around the pooled {measure_label} {fmt(centre)}"
-        + (f"; Egger p = {fmt(p, 3)}" if not math.isnan(p) else "")
-        + (
-            f"; with fewer than {SMALL_K} studies asymmetry cannot be judged."
-            if k < SMALL_K
-            else "."
-        )
+        + (f"; Egger p = {fmt(p, 3)}." if not math.isnan(p) else ".")
     )
     fig = make_figure(
         traces,

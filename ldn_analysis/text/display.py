@@ -96,14 +96,38 @@ def show_text(text: str, *, heading: str | None = None) -> None:
     )
 
 
-def _link(url: object) -> str:
-    if isinstance(url, str) and url.startswith(("http://", "https://")):
+TABLE_WRAP_CLASS = "ldn-table-wrap"
+"""Class of the ``<div>`` around every table: the page stylesheet lets it scroll sideways
+inside the text column, so a wide table never widens the page."""
+
+
+def link_html(url: object, text: str = "source", *, title: str = "") -> str:
+    """Return an escaped ``<a>`` to an http(s) URL ("" when the URL is not http(s))."""
+    if isinstance(url, str) and url.startswith(("http://", "https://")) and "///" not in url:
         safe = html.escape(url, quote=True)
-        return f'<a href="{safe}" target="_blank" rel="noopener">source</a>'
+        tip = f' title="{html.escape(title, quote=True)}"' if title else ""
+        return f'<a href="{safe}" target="_blank" rel="noopener"{tip}>{html.escape(text)}</a>'
     return ""
 
 
-def show_table(df: pd.DataFrame, *, caption: str | None = None, link_column: str = "source_url"):
+def _link(url: object) -> str:
+    return link_html(url, "source")
+
+
+def show_html(body: str, plain: str) -> None:
+    """Display HTML built by :mod:`ldn_analysis.text` helpers (every value already escaped)."""
+    from IPython.display import display
+
+    display({"text/html": body, "text/plain": plain}, raw=True)
+
+
+def show_table(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    link_column: str = "source_url",
+    html_columns: tuple[str, ...] = (),
+):
     """Display a table with every cell escaped and the source column as a link.
 
     Parameters
@@ -114,6 +138,8 @@ def show_table(df: pd.DataFrame, *, caption: str | None = None, link_column: str
         Short caption above the table.
     link_column : str
         Column holding http(s) URLs, rendered as "source" links.
+    html_columns : tuple of str
+        Columns already rendered to safe HTML by :func:`link_html` (citations); shown as is.
     """
     from IPython.display import display
 
@@ -121,8 +147,11 @@ def show_table(df: pd.DataFrame, *, caption: str | None = None, link_column: str
     for col in shown.columns:
         if col == link_column:
             shown[col] = shown[col].map(_link)
+        elif col in html_columns:
+            shown[col] = shown[col].fillna("").astype(str)
         else:
             shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
     table = shown.to_html(index=False, escape=False, border=0, classes="ldn-table", na_rep="")
     cap = f"<p class='ldn-caption'>{html.escape(caption)}</p>" if caption else ""
-    display({"text/html": cap + table, "text/plain": df.to_string(index=False)}, raw=True)
+    wrapped = f'<div class="{TABLE_WRAP_CLASS}">{table}</div>'
+    display({"text/html": cap + wrapped, "text/plain": df.to_string(index=False)}, raw=True)

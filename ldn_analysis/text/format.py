@@ -14,7 +14,12 @@ import pandas as pd
 
 from ldn_analysis import vocab
 
-_IRREGULAR = {"study": "studies", "analysis": "analyses", "person": "people", "criterion": "criteria"}
+_IRREGULAR = {
+    "study": "studies",
+    "analysis": "analyses",
+    "person": "people",
+    "criterion": "criteria",
+}
 """Plurals that adding "s" gets wrong (inflect was measured at 2 s to import: too slow)."""
 
 
@@ -70,6 +75,9 @@ def weeks_text(weeks: object) -> str:
     return "duration not reported" if math.isnan(w) else f"{fmt(w, 1)} weeks"
 
 
+_N_BASIS = {"analysed": "analysed", "enrolled": "enrolled", "arms": "in the arms"}
+
+
 def n_text(n: object) -> str:
     """Return the participant count as text."""
     x = num(n)
@@ -105,10 +113,148 @@ def describe(df: pd.DataFrame) -> pd.DataFrame:
         dose_text(a, b) for a, b in zip(out["dose_mg_min"], out["dose_mg_max"], strict=True)
     ]
     out["weeks_text"] = out["duration_weeks"].map(weeks_text)
-    out["n_text"] = out["n"].map(n_text)
+    if "yi" in out:  # effect rows: the n of the outcome row, people analysed
+        basis = pd.Series("analysed", index=out.index)
+    else:
+        basis = out.get("n_basis", pd.Series("", index=out.index)).fillna("")
+    out["n_text"] = [
+        n_text(n) + (f" {_N_BASIS.get(str(b), '')}" if pd.notna(num(n)) and b else "")
+        for n, b in zip(out["n"], basis, strict=True)
+    ]
     return out
 
 
 def pct(x: object, digits: int = 1) -> str:
     """Return a proportion as a percentage ("0.25" -> "25.0%")."""
     return f"{100 * num(x):.{digits}f}%"
+
+
+# --------------------------------------------------------------------------- named quantities
+
+
+def interval_method(result: object) -> str:
+    """Return how a pooled interval was made, e.g. "REML, Knapp-Hartung"."""
+    method = str(getattr(result, "method", "") or "")
+    test = vocab.test_label(getattr(result, "test", ""))
+    return ", ".join(x for x in (method, test) if x)
+
+
+def effect_text(result: object, measure: str = "SMD", digits: int = 2) -> str:
+    """Return a pooled effect with its CI and the method that made it.
+
+    The one formatter of a pooled estimate: every page, chart and CLI line that shows a
+    pooled effect calls it, so the same analysis reads the same everywhere, e.g.
+    ``"SMD -0.01 (95% CI -2.90 to 2.88; REML, Knapp-Hartung)"``.
+    """
+    if result is None:
+        return "not estimable"
+    est, lo, hi = (num(getattr(result, a, None)) for a in ("estimate", "ci_low", "ci_high"))
+    body = ci_text(est, lo, hi, digits)[:-1]
+    return f"{measure} {body}; {interval_method(result)})".strip()
+
+
+def range_text(low: object, high: object, unit: str = "", digits: int = 1) -> str:
+    """Return "6 weeks" when both ends agree, else "6 to 12 weeks" (never "6 to 6")."""
+    a, b = fmt(low, digits), fmt(high, digits)
+    tail = f" {unit}" if unit else ""
+    return f"{a}{tail}" if a == b else f"{a} to {b}{tail}"
+
+
+def treatment_weeks_text(weeks: object) -> str:
+    """Return how long LDN was given ("12 weeks of treatment")."""
+    w = num(weeks)
+    return "treatment length not reported" if math.isnan(w) else f"{fmt(w, 1)} weeks of treatment"
+
+
+def outcome_weeks_text(weeks: object) -> str:
+    """Return when the outcome was measured ("13.1 weeks to outcome")."""
+    w = num(weeks)
+    return "time point not reported" if math.isnan(w) else f"{fmt(w, 1)} weeks to outcome"
+
+
+def count_text(n: object, kind: str = "participants") -> str:
+    """Return a named participant count ("30 participants randomised", "1 participant at risk").
+
+    ``kind`` is "participants" plus how they were counted ("randomised", "analysed",
+    "enrolled", "at risk") or just "participants".
+    """
+    x = num(n)
+    if math.isnan(x):
+        return f"{kind} not reported"
+    word, _, how = kind.partition(" ")
+    return plural(int(x), word.removesuffix("s") if word.endswith("s") else word) + (
+        f" {how}" if how else ""
+    )
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def citation(row: object) -> str:
+    """Return "First author Year, Journal" for a study row (a mapping or a namedtuple)."""
+    get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
+    authors = _text(get("authors", "")) or _text(get("first_author", ""))
+    first = authors.split(";")[0].split(",")[0].strip()
+    if _text(get("authors", "")) and (";" in authors or " and " in authors):
+        first = f"{first} et al."
+    year = num(get("year", None))
+    year_text = "n.d." if math.isnan(year) else str(int(year))
+    journal = _text(get("journal", ""))
+    if not first:  # no author recorded: name the journal, never an internal id
+        return f"{journal or 'Unpublished'} {year_text} (first author not recorded)"
+    return f"{first} {year_text}" + (f", {journal}" if journal else "")
+
+
+def short_citation(row: object) -> str:
+    """Return "Younger 2013" (or "J Diabetes 2021" without an author): a chart row label."""
+    full = citation(row)
+    if "(first author not recorded)" in full:
+        return full.replace(" (first author not recorded)", "")
+    return full.split(", ")[0]
+
+
+def short_citations(df: pd.DataFrame) -> list[str]:
+    """Return :func:`short_citation` of every row, with a/b suffixes for namesake studies.
+
+    Rows of one study keep one label; two different studies that would read the same
+    ("Younger 2013") become "Younger 2013a" and "Younger 2013b".
+    """
+    ids = df["study_id"].astype(str).tolist() if "study_id" in df else [str(i) for i in df.index]
+    first = {}
+    for sid, (_, row) in zip(ids, df.iterrows(), strict=True):
+        first.setdefault(sid, short_citation(row))
+    by_label: dict[str, list[str]] = {}
+    for sid, lab in first.items():
+        by_label.setdefault(lab, []).append(sid)
+    final = {}
+    for lab, sids in by_label.items():
+        for i, sid in enumerate(sorted(sids)):
+            final[sid] = lab if len(sids) == 1 else f"{lab}{'abcdefghijklmnopqrstuvwxyz'[i % 26]}"
+    return [final[sid] for sid in ids]
+
+
+def doi_url(doi: object) -> str:
+    """Return the https://doi.org link of a DOI ("" when missing)."""
+    d = _text(doi).removeprefix("https://doi.org/").removeprefix("doi:")
+    return f"https://doi.org/{d}" if d.startswith("10.") else ""
+
+
+def pmid_url(pmid: object) -> str:
+    """Return the PubMed link of a PMID ("" when missing)."""
+    x = num(pmid)
+    return "" if math.isnan(x) else f"https://pubmed.ncbi.nlm.nih.gov/{int(x)}/"
+
+
+def primary_url(row: object) -> str:
+    """Return the study's own link: ``primary_url`` when present, else its DOI, else PubMed."""
+    get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
+    own = _text(get("primary_url", ""))
+    if own.startswith(("https://", "http://")):
+        return own
+    return doi_url(get("doi", "")) or pmid_url(get("pmid", ""))

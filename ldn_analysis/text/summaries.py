@@ -17,19 +17,18 @@ import math
 import pandas as pd
 
 from ldn_analysis import vocab
-from ldn_analysis.analysis import ae_table, pooled_ae_table, risk_ratio_table
 from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.selection import RCT_DESIGNS, Selection, unpublished_registrations
-from ldn_analysis.text.format import ci_text, conclusion, fmt
+from ldn_analysis.text.format import conclusion, effect_text, fmt, plural
 from ldn_analysis.text.reconciliation import (  # noqa: F401 (re-exported for notebooks)
     reconciliation_text,
 )
+from ldn_analysis.text.safety import (  # noqa: F401 (re-exported for notebooks)
+    EVENT_NAMES,
+    placebo_comparison_text,
+    safety_summary,
+)
 
-EVENT_NAMES = {
-    "any_ae": "any adverse event",
-    "serious_ae": "serious adverse events",
-    "withdrawal_ae": "stopping because of adverse events",
-}
 SMD_SIZES = ((0.2, "trivial"), (0.5, "small"), (0.8, "moderate"), (math.inf, "large"))
 
 
@@ -39,18 +38,39 @@ def _ids(series) -> str:
 
 
 def _studies(k: int) -> str:
-    return f"{k} {'study' if k == 1 else 'studies'}"
+    return plural(int(k), "study")
 
 
 def _people(n: object) -> str:
-    n = int(n) if pd.notna(n) else 0
-    return f"{n} {'participant' if n == 1 else 'participants'}"
+    return plural(int(n) if pd.notna(n) else 0, "participant")
 
 
 def smd_size(value: float) -> str:
     """Name the size of an SMD with Cohen's conventions (< 0.2 trivial ... >= 0.8 large)."""
     x = abs(float(value))
     return next(name for limit, name in SMD_SIZES if x < limit)
+
+
+_RESULT_VERBS = {
+    "benefit": "reported benefit",
+    "no_difference": "reported no difference",
+    "harm": "reported harm",
+    "not_reported": "gave no clear primary result",
+}
+
+
+def _results_text(s: pd.DataFrame, who: str) -> str:
+    """Say what the authors reported ("Of these, 3 reported benefit and 1 no difference").
+
+    ``who`` names one study ("Its authors") or a group ("Of these"); counts are in words
+    that agree with their number.
+    """
+    counts = s["primary_result"].fillna("not_reported").value_counts()
+    if len(s) == 1:
+        return f"{who} {_RESULT_VERBS.get(str(counts.index[0]), 'gave no clear result')}."
+    parts = [f"{int(counts[k])} {w}" for k, w in _RESULT_VERBS.items() if counts.get(k, 0)]
+    joined = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"{who}, {joined}."
 
 
 def evidence_summary(selection: Selection) -> str:
@@ -69,22 +89,19 @@ def evidence_summary(selection: Selection) -> str:
         for t in [*vocab.TIER_ORDER, "Other design"]
         if t in tiers.index
     ]
-    results = s["primary_result"].fillna("not_reported").value_counts()
     rct = s[s["design"].isin(RCT_DESIGNS)]
+    where_words = vocab.condition_label(selection.condition)
     text = (
-        f"For {where}, the evidence base holds {_studies(len(s))} with "
+        f"For {where_words}, the evidence base holds {_studies(len(s))} with "
         f"{_people(selection.participants)}. By design, {'; '.join(parts)}. "
-        f"The authors reported benefit in {int(results.get('benefit', 0))}, no difference in "
-        f"{int(results.get('no_difference', 0))} and did not report a clear primary result in "
-        f"{int(results.get('not_reported', 0))}."
+        + _results_text(s, "Its authors" if len(s) == 1 else "Of these")
     )
-    if len(rct):
-        rct_benefit = int((rct["primary_result"] == "benefit").sum())
-        text += (
-            f" Among the {_studies(len(rct))} that were randomised, {rct_benefit} reported "
-            f"benefit and {int((rct['primary_result'] == 'no_difference').sum())} no difference."
+    if len(rct) and len(rct) < len(s):
+        head = (
+            "The one randomised trial" if len(rct) == 1 else f"Of the {len(rct)} randomised trials"
         )
-    else:
+        text += " " + _results_text(rct, head)
+    elif not len(rct):
         text += (
             " No randomised controlled trial exists for this condition, so any benefit seen "
             "could come from expectation, natural recovery or regression to the mean."
@@ -116,8 +133,8 @@ def _skipped_text(eff: Efficacy) -> str:
 
 def efficacy_summary(eff: Efficacy) -> str:
     """Summarise a pooled efficacy analysis in plain language (or say why there is none)."""
-    outcome = eff.outcome.replace("_", " ")
-    where = eff.condition.replace("_", " ") if eff.condition else "all conditions"
+    outcome = vocab.outcome_label(eff.outcome)
+    where = vocab.condition_label(eff.condition)
     what = (eff.comparison or "any comparison").replace("ldn_vs_", "").replace("_", " ")
     if eff.k == 0:
         return (
@@ -126,12 +143,10 @@ def efficacy_summary(eff: Efficacy) -> str:
         )
     r = eff.result
     direction = conclusion(r.ci_low, r.ci_high)
-    test = "Knapp-Hartung" if r.test in ("knha", "adhoc") else "z (Wald)"
     text = (
-        f"We pooled {_studies(eff.k)} ({eff.participants} participants) comparing LDN with "
-        f"{what} on {outcome} in {where}: {eff.measure} {ci_text(r.estimate, r.ci_low, r.ci_high)}"
-        f" with the {r.method} random-effects model and {test} intervals; positive values "
-        f"favour LDN. "
+        f"We pooled {_studies(eff.k)} ({_people(eff.participants)} analysed) comparing LDN "
+        f"with {what} on {outcome} in {where}: {effect_text(r, eff.measure)}, a random-effects "
+        "model; positive values favour LDN. "
     )
     if direction == "favours LDN":
         text += "The interval excludes no effect: the pooled result favours LDN"
@@ -151,6 +166,11 @@ def efficacy_summary(eff: Efficacy) -> str:
         text += "."
     if eff.k == 1:
         text += " With a single study, heterogeneity cannot be estimated."
+    elif eff.k < 3:
+        text += (
+            f" Heterogeneity: I² = {fmt(r.i2, 0)}% (τ² = {fmt(r.tau2, 3)}); no prediction "
+            "interval is given, as it needs 3 or more studies."
+        )
     else:
         text += (
             f" Heterogeneity: I² = {fmt(r.i2, 0)}% (τ² = {fmt(r.tau2, 3)}); the 95% "
@@ -158,63 +178,21 @@ def efficacy_summary(eff: Efficacy) -> str:
             f"to {fmt(r.pi_high)}."
         )
     designs = eff.effects["design"].map(vocab.design_label).value_counts()
-    text += " Designs pooled: " + ", ".join(f"{v} {k}" for k, v in designs.items()) + "."
+    text += " Designs pooled: " + ", ".join(f"{k} ({v})" for k, v in designs.items()) + "."
     return text + _skipped_text(eff)
 
 
-# --------------------------------------------------------------------------- safety
+def small_k_text(eff: Efficacy) -> str:
+    """Say once which analyses a small meta-analysis leaves out, and why ("" with 3+ studies).
 
-
-def safety_summary(selection: Selection, event: str | None = None) -> str:
-    """Summarise the adverse-event counts of a selection in plain sentences.
-
-    Parameters
-    ----------
-    selection : Selection
-    event : str, optional
-        An event to describe in more detail (e.g. "vivid_dreams").
+    Below 3 studies there is no prediction interval, leave-one-out, cumulative or
+    duration analysis; below 10 no funnel plot, Egger's test or meta-regression line
+    (Cochrane Handbook 10.10.4.3, 10.11.5.1 and 13.3.5.4).
     """
-    a = ae_table(selection)
-    where = selection.label
-    if a.empty:
-        return (
-            f"No study of LDN for {where} in the selection counts adverse events with a "
-            "denominator, so nothing can be said about how often they happen."
-        )
-    pooled = pooled_ae_table(selection).set_index("event")
-    text = [
-        f"{_studies(a['study_id'].nunique())} of LDN for {where} count adverse events with "
-        f"a denominator ({a['event'].nunique()} kinds of event)."
-    ]
-    for ev in dict.fromkeys(["any_ae", "serious_ae", "withdrawal_ae", event or "any_ae"]):
-        if ev not in pooled.index:
-            if ev == event:
-                text.append(f"No study counts {ev.replace('_', ' ')} on LDN.")
-            continue
-        p = pooled.loc[ev]
-        name = EVENT_NAMES.get(ev, ev.replace("_", " "))
-        if p["events"] == 0:
-            text.append(
-                f"{name.capitalize()}: none in {_people(p['n'])} on LDN across "
-                f"{_studies(int(p['k']))}; the rule of three puts the true rate below "
-                f"{fmt(300 / p['n'], 1)}%."
-            )
-        else:
-            text.append(
-                f"{name.capitalize()}: {fmt(100 * p['estimate'], 1)}% of people on LDN (95% CI "
-                f"{fmt(100 * p['ci_low'], 1)}-{fmt(100 * p['ci_high'], 1)}%; "
-                f"{int(p['events'])} of {int(p['n'])} in {_studies(int(p['k']))}"
-                + (", pooled" if p["k"] > 1 else ", one study")
-                + ")."
-            )
-    rr = risk_ratio_table(selection)
-    rr = rr[rr["rr"].notna()] if not rr.empty else rr
-    if len(rr):
-        clear = rr[(rr["ci_low"] > 1) | (rr["ci_high"] < 1)]
-        text.append(
-            f"Against placebo, {len(rr)} risk ratio(s) from {_studies(rr['study_id'].nunique())}"
-            f" can be computed; {len(clear)} exclude no difference."
-        )
-    else:
-        text.append("No placebo-controlled comparison of adverse-event counts is available.")
-    return " ".join(text)
+    if eff.k == 0 or eff.k >= 3:
+        return ""
+    return (
+        f"With {plural(eff.k, 'study')}, this page shows no prediction interval, "
+        "leave-one-out, cumulative or duration analysis (each needs 3 or more studies), and "
+        "no funnel plot or Egger's test (they need 10 or more)."
+    )

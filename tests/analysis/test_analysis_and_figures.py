@@ -15,6 +15,7 @@ import pytest
 
 from ldn_analysis import figures, vocab
 from ldn_analysis.figures import palette
+from ldn_analysis.figures._base import HOVER_WIDTH
 from ldn_analysis.stats.rma import METHODS, TESTS, pool
 
 URL = "https://example.org/{}"
@@ -51,6 +52,7 @@ def effects():
     return pd.DataFrame(
         {
             "study_id": ["fake_2011", "fake_2012", "fake_2013", "fake_2014"],
+            "first_author": ["Alpha", "Beta", "Gamma", "Delta"],
             "yi": [0.5, 0.1, -0.2, 0.3],
             "vi": [0.04, 0.05, 0.08, 0.1],
             "design": ["rct_parallel", "rct_crossover", "rct_parallel", "rct_parallel"],
@@ -116,9 +118,12 @@ def _assert_study_hover(chart, ids):
     for t in traces:
         for text, custom in zip(t["hovertext"], t["customdata"], strict=True):
             assert custom[0].startswith("https://example.org/")
-            assert custom[1] in text and custom[0] in text
-            for word in ("design:", "n = ", "dose:", "weeks:") if "fake_20" in text else ():
-                assert word in text or "n not reported" in text
+            # the source opens on click (customdata) and is never printed in the hover
+            assert custom[0] not in text and "http" not in text
+            assert text.startswith("<b>")  # the study, named as "Author Year"
+            for word in ("n = ", "mg/day", "weeks"):
+                assert word in text or "not reported" in text
+            assert all(len(line) <= HOVER_WIDTH + 40 for line in text.split("<br>"))
             seen.add(custom[1])
     assert set(ids) <= seen
 
@@ -230,12 +235,15 @@ def ae_rows():
     )
 
 
-def test_ae_prevalence_zero_events_use_rule_of_three(ae_rows):
+def test_ae_prevalence_zero_events_are_upper_bounds_in_their_own_panel(ae_rows):
     chart = figures.ae_prevalence(ae_rows)
     zero = next(t for t in _data(chart) if "zero events" in t["name"])
-    assert zero["marker"]["symbol"] == "circle-open"
-    assert zero["x"] == [0.0] and zero["error_x"]["array"] == [pytest.approx(10.0)]
-    assert "rule-of-three" in chart.alt
+    counted = [t for t in _data(chart) if "zero events" not in t["name"]]
+    # the zero count is drawn as its upper bound 3/n = 10%, on its own axes
+    assert zero["type"] == "bar" and zero["x"] == [pytest.approx(10.0)]
+    assert zero["xaxis"] == "x2" and all(t.get("xaxis", "x") == "x" for t in counted)
+    assert not any(t.get("error_x", {}).get("array") == [pytest.approx(10.0)] for t in counted)
+    assert "upper bounds (3/n)" in chart.alt
     _assert_palette(chart)
     _assert_study_hover(chart, ["fake_2001", "fake_2003"])
 
@@ -258,7 +266,8 @@ def test_pooled_prevalence_marks_single_studies():
     by_name = {t["name"]: t for t in _data(chart)}
     assert by_name["pooled (2+ studies)"]["x"] == [50.0]
     assert by_name["single study (not pooled)"]["marker"]["symbol"] == "diamond-open"
-    assert "any ae at 50% (95% CI 40-60%, 3 studies)" in chart.alt
+    assert "any adverse event at 50% (95% CI 40-60%, 3 studies)" in chart.alt
+    assert "1 event rests on one study" in chart.alt
     _assert_palette(chart)
 
 
@@ -283,7 +292,11 @@ def test_risk_ratios_on_log_axis():
     assert chart.figure.layout.xaxis.type == "log"
     (trace,) = _data(chart)
     assert trace["x"] == [2.5]
-    assert "1 exclude 1" in chart.alt and "1 with zero events" in chart.alt
+    assert "1 of them excludes 1" in chart.alt
+    assert "1 comparison with zero events in both arms is not estimable" in chart.alt
+    axis = chart.figure.layout.xaxis
+    assert list(axis.ticktext) == [f"{t:g}" for t in axis.tickvals]  # "0.5 1 2 5", never "2 5"
+    assert set(axis.tickvals) <= set(figures._base.LOG_TICKS)
     _assert_palette(chart)
     _assert_study_hover(chart, ["fake_2001"])
 
@@ -304,9 +317,12 @@ def test_forest_plot(effects, result):
     assert layout.title.text == "Pain, LDN vs placebo: fakeitis"
     assert "I² = " in layout.title.subtitle.text and "τ² = " in layout.title.subtitle.text
     texts = [a.text for a in layout.annotations]
-    for expected in ("fake_2011", "RCT, crossover", "120", "4.5", "16", "weight"):
+    for expected in ("Alpha 2011", "RCT, crossover", "120", "4.5", "16", "weight"):
         assert any(expected in t for t in texts), expected
-    assert chart.notes == result.warnings and any("⚠" in t for t in texts)
+    kept = [w for w in result.warnings if "funnel" not in w.lower() and "egger" not in w.lower()]
+    assert set(kept) <= set(chart.notes) and any("⚠" in t for t in texts)
+    assert any("weeks to outcome" in n for n in chart.notes)
+    assert "REML, Knapp-Hartung" in chart.alt
     assert f"{result.estimate:.2f}" in chart.alt and "4 studies" in chart.alt
     _assert_palette(chart)
     _assert_study_hover(chart, effects["study_id"])
@@ -326,7 +342,7 @@ def test_sensitivity_flags_changed_conclusions():
     by_name = {t["name"]: t for t in _data(chart)}
     assert by_name["conclusion changes"]["marker"]["color"] == palette.FLAG
     assert len(by_name["conclusion changes"]["y"]) == 2
-    assert "REML · knha (primary)" in by_name["same conclusion as primary"]["y"]
+    assert "REML, Knapp-Hartung (primary)" in by_name["same conclusion as primary"]["y"]
     assert chart.notes and "2 of 3" in chart.notes[0]
     _assert_palette(chart)
 
@@ -336,30 +352,61 @@ def test_leave_one_out_and_cumulative(effects, result):
     loo["ci_high"] = loo["estimate"] + 0.3
     chart = figures.leave_one_out(loo, result)
     (trace,) = _data(chart)
-    assert trace["y"][0] == "without fake_2011"
-    assert "omitting fake_2013" in chart.alt and "2 omission(s) change" in chart.alt
+    assert trace["y"][0] == "without Alpha 2011"
+    assert "omitting Gamma 2013" in chart.alt
+    assert "omitting 2 studies one at a time changes the conclusion" in chart.alt
     _assert_study_hover(chart, effects["study_id"])
     cum = figures.cumulative_plot(loo)
-    assert _data(cum)[0]["y"][-1] == "+ fake_2014 (2014)"
+    assert _data(cum)[0]["y"][-1] == "+ Delta 2014"
+    assert "after 1 study" in _data(cum)[0]["hovertext"][0]
     for c in (chart, cum):
         _assert_palette(c)
 
 
-def test_funnel_small_k_warning(effects, result):
-    chart = figures.funnel_plot(effects, result)
-    assert any("unreliable below 10" in n for n in chart.notes)
+def _ten(effects):
+    """Ten studies (the fixture's four, repeated with new ids and years)."""
+    rows = pd.concat([effects] * 3, ignore_index=True).head(10)
+    rows["study_id"] = [f"fake_{2011 + i}" for i in range(10)]
+    rows["year"] = range(2011, 2021)
+    rows["duration_weeks"] = np.linspace(4, 52, 10)
+    return rows
+
+
+def test_funnel_only_with_ten_studies(effects, result):
+    small = figures.funnel_plot(effects, result)
+    assert small.empty and "No funnel plot and no Egger's test" in small.alt
+    assert "4 studies (fewer than 10)" in small.alt
+    ten = _ten(effects)
+    chart = figures.funnel_plot(ten, pool(ten["yi"], ten["vi"], method="REML", test="knha"))
     assert chart.figure.layout.yaxis.autorange == "reversed"
     se = _data(chart)[1]["y"]
-    assert list(se) == pytest.approx(np.sqrt(effects["vi"]).tolist())
-    assert figures.funnel_plot(effects.head(2), result).empty
+    assert list(se) == pytest.approx(np.sqrt(ten["vi"]).tolist())
     _assert_palette(chart)
+
+
+def test_forest_plot_two_studies_has_no_prediction_interval(effects):
+    two = effects.head(2)
+    res = pool(two["yi"], two["vi"], method="REML", test="knha")
+    chart = figures.forest_plot(two, res, title="t")
+    names = [t["name"] for t in _data(chart)]
+    assert "95% prediction interval" not in names
+    assert any("No prediction interval" in n for n in chart.notes)
+    # the axis is set by the studies and the diamond, not by a prediction interval
+    xs = [x for t in _data(chart) for x in t["x"]]
+    assert res.pi_low < min(xs) and max(xs) < res.pi_high
+    texts = [a.text for a in chart.figure.layout.annotations]
+    assert "Prediction interval" not in texts
 
 
 def test_effect_vs_duration_line_and_caveat(effects):
     reg = type("Reg", (), {"intercept": 0.1, "slope": 0.02, "slope_pvalue": 0.4})()
-    chart = figures.effect_vs_duration(effects, reg)
+    few = figures.effect_vs_duration(effects, reg)
+    assert not any(t["mode"] == "lines" for t in _data(few))
+    assert "no meta-regression line: it needs 10 or more studies" in few.alt
+    assert figures.effect_vs_duration(effects.head(2), reg).empty
+    chart = figures.effect_vs_duration(_ten(effects), reg)
     line = next(t for t in _data(chart) if t["mode"] == "lines")
-    assert line["y"][0] == pytest.approx(0.1 + 0.02 * 8)
+    assert line["y"][0] == pytest.approx(0.1 + 0.02 * 4)
     assert chart.notes and "not evidence that longer treatment works better" in chart.notes[0]
     assert "slope 0.020" in chart.alt
     _assert_palette(chart)
@@ -451,7 +498,7 @@ def test_chart_show_displays_a_figure_or_its_sentence(studies):
 
 
 def test_hostile_text_is_escaped_in_hover(studies):
-    hostile = studies.assign(study_id=["<script>alert(1)</script>", *studies.study_id[1:]])
+    hostile = studies.assign(first_author=["<script>alert(1)</script>", *studies.study_id[1:]])
     texts = [
         t for tr in _study_traces(figures.evidence_map(hostile).figure) for t in tr["hovertext"]
     ]
@@ -620,7 +667,7 @@ def test_summaries_are_generated_from_the_numbers(fake_evidence):
     sel = views.select(fake_evidence, "fakeitis")
     eff = views.efficacy(sel, "pain", "REML", "z")
     text = summary.efficacy_summary(eff)
-    assert "3 studies (130 participants)" in text and f"{eff.result.estimate:.2f}" in text
+    assert "3 studies (130 participants analysed)" in text and f"{eff.result.estimate:.2f}" in text
     recon = summary.reconciliation_text(eff)
     assert "Fake 2020" in recon and "MD -0.80" in recon and "0.80 on our favours-LDN scale" in recon
     assert "we could pool 3" in recon and "random dl" in recon

@@ -8,6 +8,7 @@ The reports are built exactly as ``make report`` builds them, into ``reports/`` 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -15,6 +16,8 @@ import pytest
 from browser import launch, watch
 
 from ldn_analysis import paths
+from ldn_analysis.data.evidence import load_evidence
+from ldn_analysis.text.format import citation, primary_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -72,3 +75,59 @@ def test_every_page_renders_its_figures_offline(built_reports):
                     problems.append(f"{entry['html']}: {kind} {seen[kind][:3]}")
         browser.close()
     assert not problems, "\n".join(problems)
+
+
+BAD_COUNTS = re.compile(r"\b1 (studies|participants|trials|reports)\b|\(s\)|stud\(ies\)")
+SAME_RANGE = re.compile(r"\brange (\d+(?:\.\d+)?) to \1\b")
+
+
+def _study_links() -> list[tuple[str, str]]:
+    """(citation, DOI or PubMed link) of every study the data give a DOI or PMID for."""
+    studies = load_evidence().studies
+    return [
+        (citation(row), primary_url(row))
+        for _, row in studies.iterrows()
+        if primary_url(row) and (str(row.get("doi") or "") or str(row.get("pmid") or ""))
+    ]
+
+
+def test_every_page_reads_well_and_fits(built_reports):
+    """No "1 studies"/"(s)"/"range X to X"; no sideways scroll at 1,280 px; every study
+    with a DOI or PMID that a page cites is linked by it; the diabetic neuropathy page
+    names the active comparator (amitriptyline)."""
+    from playwright.sync_api import sync_playwright
+
+    out, _, manifest = built_reports
+    cited = _study_links()
+    problems = []
+    with sync_playwright() as p:
+        browser = launch(p)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        for entry in manifest:
+            page = context.new_page()
+            watch(page)
+            page.goto((out / entry["html"]).as_uri())
+            page.wait_for_load_state("load")
+            text = page.evaluate("document.body.innerText")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            links = {
+                (a["text"].strip(), a["href"])
+                for a in page.evaluate(
+                    "[...document.querySelectorAll('a')].map(a => ({text: a.innerText, "
+                    "href: a.getAttribute('href')}))"
+                )
+            }
+            page.close()
+            name = entry["html"]
+            if width > 1280:
+                problems.append(f"{name}: {width} px wide at a 1,280 px window")
+            for rx in (BAD_COUNTS, SAME_RANGE):
+                problems += [f"{name}: {m.group(0)!r}" for m in rx.finditer(text)]
+            hrefs = {href for _, href in links}
+            for cite, url in cited:
+                if cite in text and url not in hrefs:
+                    problems.append(f"{name}: {cite} is shown but not linked to {url}")
+            if "diabetic_neuropathy" in name and "amitriptyline" not in text:
+                problems.append(f"{name}: the comparator amitriptyline is never named")
+        browser.close()
+    assert not problems, "\n".join(problems[:40])
