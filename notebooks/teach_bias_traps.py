@@ -69,6 +69,7 @@ ldn.teaching.feedback("regression_to_mean", my_answer, evidence, p.mode)
 
 # %%
 if ldn.teaching.unlocked("regression_to_mean", my_answer, evidence, p.mode):
+    ldn.teaching.rtm_chart().show()
     ldn.show_table(
         ldn.teaching.rtm_table(),
         caption="Simulated pain scores (nobody treated): screening and follow-up averages",

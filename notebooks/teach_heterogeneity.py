@@ -26,7 +26,7 @@
 # %% [markdown]
 # # Teaching: forest plots, heterogeneity and small-study effects
 #
-# How to read a forest plot, what I², tau² and the prediction interval say, why a handful of studies say little about any of them, and why a funnel plot and Egger's test need many studies. The data are the placebo-controlled randomized pain results of the condition with the most of them, pooled as standardized mean differences (SMD) with a random-effects model. Trials report LDN minus placebo, where a negative difference means less pain; here the sign is flipped so that **positive = less pain on LDN = benefit**.
+# How to read a forest plot, what I², tau² and the prediction interval say, why a handful of studies say little about any of them, and why a funnel plot and Egger's test need many studies. The data are the placebo-controlled randomized pain results of the condition with the most of them, pooled as standardized mean differences (SMD) with a random-effects model and a Knapp-Hartung interval. Trials report LDN minus placebo, where a negative difference means less pain; here the sign is flipped so that **positive = less pain on LDN = benefit**.
 #
 # **How to use this notebook.** Each exercise shows a question. In JupyterLab, write your
 # answer in the cell under it (`my_answer = None`: replace `None`), run that cell, then run
@@ -54,7 +54,7 @@ p = ldn.use_parameters(mode=mode)
 evidence = ldn.load_evidence()
 condition = ldn.teaching.exercise_values("pooled_direction", evidence)["condition"]
 selection = ldn.select(evidence, condition)
-analysis = ldn.efficacy(selection, "pain", "REML", "z")
+analysis = ldn.efficacy(selection, "pain")
 
 # %% [markdown]
 # ## Reading a forest plot
@@ -96,11 +96,11 @@ if ldn.teaching.unlocked("i2_interpretation", my_answer, evidence, p.mode, condi
 # %% [markdown]
 # ## Why a few studies say little: Knapp-Hartung
 #
-# The z interval treats the estimated tau² as if it were known. The Knapp-Hartung method does two things instead: it rescales the variance of the pooled estimate by the weighted spread of the studies around it, and it uses a t distribution with k - 1 degrees of freedom. The second set below pools the before-after pain results (different conditions, no control group; right = better after LDN) to show what one more study buys.
+# The pooled intervals on these pages are Knapp-Hartung intervals. A z interval would treat the estimated tau² as if it were known. The Knapp-Hartung method does two things instead: it rescales the variance of the pooled estimate by the weighted spread of the studies around it, and it uses a t distribution with k - 1 degrees of freedom. The second set below pools the before-after pain results (different conditions, no control group; right = better after LDN) to show what one more study buys.
 
 # %%
 ldn.show_text(ldn.teaching.knapp_hartung_text(analysis.effects))
-before_after = ldn.efficacy(ldn.select(evidence), "pain", "REML", "z", comparison="ldn_pre_post")
+before_after = ldn.efficacy(ldn.select(evidence), "pain", comparison="ldn_pre_post")
 sets = {
     analysis.title: analysis.effects,
     before_after.title: before_after.effects,

@@ -28,6 +28,7 @@ from ldn_analysis.stats.inference import Z95 as Z95
 from ldn_analysis.teaching.bias_traps import (
     multiplicity_simulation,
     registration_table,
+    rtm_chart,
     rtm_table,
 )
 from ldn_analysis.teaching.claims_vs_evidence import (
@@ -144,6 +145,7 @@ __all__ = [
     "prediction_interval",
     "randomized_trials_table",
     "registration_table",
+    "rtm_chart",
     "rtm_table",
     "scores_table",
     "show_claims_by_source",

@@ -20,8 +20,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 from scipy import stats
 
+import ldn_analysis.figures.palette as pal
+from ldn_analysis.figures import Chart, make_figure
 from ldn_analysis.teaching.answers import close
 
 RTM_SEED = 20260101
@@ -195,3 +198,36 @@ def reporting_values(evidence: Any, **_: Any) -> dict:
 def reporting_answer(v: dict) -> int:
     """Return the number of finished registrations with no linked publication."""
     return int(v["unpublished"])
+
+
+def rtm_chart(seed: int = RTM_SEED) -> Chart:
+    """Draw the average score at screening and follow-up, enrolled group against everyone."""
+    t = rtm_table(seed)
+    colours = (pal.FLAG, pal.MUTED)
+    traces = [
+        go.Scatter(
+            x=["screening", "follow-up"],
+            y=[r["mean at screening"], r["mean at follow-up"]],
+            mode="lines+markers+text",
+            text=[f"{r['mean at screening']:.2f}", f"{r['mean at follow-up']:.2f}"],
+            textposition="top center",
+            name=f"{r['group']} ({r['people']})",
+            line={"color": colour, "width": 3},
+        )
+        for r, colour in zip(t.to_dict("records"), colours, strict=True)
+    ]
+    e, a = t.iloc[0], t.iloc[1]
+    alt = (
+        f"Nobody was treated. The {e['people']} people enrolled for a high screening score went "
+        f"from {e['mean at screening']:.2f} to {e['mean at follow-up']:.2f} on average; all "
+        f"{a['people']} screened went from {a['mean at screening']:.2f} to "
+        f"{a['mean at follow-up']:.2f}."
+    )
+    fig = make_figure(
+        traces,
+        title="Improvement with no treatment: regression to the mean",
+        subtitle="Average simulated pain score (0-10, lower = less pain); nobody was treated",
+        yaxis={"title": {"text": "average pain score"}},
+        height=380,
+    )
+    return Chart(fig, alt)

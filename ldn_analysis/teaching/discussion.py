@@ -136,27 +136,6 @@ DISCUSS: dict[str, list[tuple[str, str]]] = {
             "completed registration without results is a sign of reporting bias.",
         ),
     ],
-    "claims_vs_evidence": [
-        (
-            "A text says a trial 'found LDN reduced pain significantly more than placebo'. "
-            "What do you check first?",
-            "The trial's pre-registered primary outcome and its between-group estimate with "
-            "the 95% CI, not within-group change or a secondary outcome; whether the claim's "
-            "strength (significant, proven, effective) matches that interval.",
-        ),
-        (
-            "Why are all-cause adverse events on LDN not the rate of LDN's side effects?",
-            "Many of them happen on placebo too (nocebo, background symptoms). The side-effect "
-            "rate attributable to LDN is the difference between the arms, and it needs its "
-            "own interval.",
-        ),
-        (
-            "Two of the public texts share whole sentences. What does that tell you about "
-            "the evidence behind them?",
-            "Nothing new: copied text is one source counted twice. Trace the sentence to its "
-            "origin and judge that source once.",
-        ),
-    ],
 }
 
 

@@ -18,6 +18,7 @@ from ldn_analysis.claims import (
     text_col,
 )
 from ldn_analysis.errors import LDNError
+from ldn_analysis.text.format import effect_text
 
 
 def exercise_studies(evidence: Any) -> pd.DataFrame:
@@ -109,18 +110,19 @@ _META: dict[tuple[int, str], tuple[Any, Any]] = {}
 
 
 def _pain_meta(evidence: Any, condition: str) -> Any:
-    """Return the placebo-controlled pain analysis the notebooks draw (REML, z), once each."""
+    """Return the placebo-controlled pain analysis the notebooks draw (the defaults), once each."""
     key = (id(evidence), condition)
     if key not in _META or _META[key][0] is not evidence:
-        _META[key] = (evidence, efficacy(select(evidence, condition), "pain", "REML", "z"))
+        _META[key] = (evidence, efficacy(select(evidence, condition), "pain"))
     return _META[key][1]
 
 
 def setup_meta(evidence: Any, condition: str | None = None, **_: Any) -> dict:
     """Placebo-controlled pain effects of a condition; default: the condition with most (k >= 2).
 
-    The same analysis object as ``ldn.efficacy(ldn.select(evidence, condition), "pain",
-    "REML", "z")``, so the exercise and the forest plot show the same numbers.
+    The same analysis object as ``ldn.efficacy(ldn.select(evidence, condition), "pain")``
+    (the bundle's default method and interval), so the exercise, the forest plot and the
+    other pages show the same numbers.
     """
     if condition is None:
         s = exercise_studies(evidence)
@@ -149,6 +151,8 @@ def setup_meta(evidence: Any, condition: str | None = None, **_: Any) -> dict:
         "tau2_ci_low": p.tau2_ci_low,
         "tau2_ci_high": p.tau2_ci_high,
         "studies": ", ".join(a.effects["study_id"]),
+        "effect": effect_text(p, a.measure),
+        "test": p.test,
     }
 
 

@@ -46,15 +46,11 @@ DIRECTIONS = ("favours_ldn", "favours_control", "inconclusive")
 
 VERDICT_MEANINGS = {
     "supported": "the evidence base shows what the claim says, at the strength it says it",
-    "overstated": "the evidence points the same way but is weaker, smaller or less certain "
-    "than the claim says",
-    "unsupported": "there is no controlled evidence for the claim, or too little to judge",
-    "contradicted": "precise evidence goes against the claim: an interval that excludes the "
-    "claimed effect, or several consistent trials",
-    "false": "a checkable fact (a licence, a formulation, a date) is wrong",
+    "overstated": "the evidence points the same way but is weaker than the claim says",
+    "contradicted": "precise evidence goes against the claim",
     "not_testable": "a mechanism or an opinion that no outcome data can confirm or refute",
 }
-"""Plain meanings of the verdict words (shown before the first claims exercise)."""
+"""Fallback meanings, used only for a verdict the claims package does not define."""
 
 
 def verdict_words() -> tuple[str, ...]:
@@ -63,8 +59,9 @@ def verdict_words() -> tuple[str, ...]:
 
 
 def verdict_meaning(word: str) -> str:
-    """Return the plain meaning of a verdict word (the word itself when none is written)."""
-    return VERDICT_MEANINGS.get(word, word.replace("_", " "))
+    """Return the plain meaning of a verdict word, as the claims package defines it."""
+    defined = {**VERDICT_MEANINGS, **getattr(C, "VERDICT_DEFINITIONS", {})}
+    return defined.get(word, word.replace("_", " "))
 
 
 # ---------------------------------------------------------------------------- answers
@@ -155,9 +152,15 @@ def _diag_direction(v: dict, given: str) -> str:
 
 
 def _cav_direction(v: dict) -> str:
+    if v["test"] == "z":
+        return (
+            f"The interval comes from k = {v['k']} studies with a z interval, which treats "
+            "tau2 as known; a Knapp-Hartung interval would be wider."
+        )
     return (
-        f"The interval comes from k = {v['k']} studies with a z interval, which treats tau2 "
-        "as known; a Knapp-Hartung interval would be wider."
+        f"With k = {v['k']} studies the Knapp-Hartung interval (t with k - 1 degrees of "
+        "freedom) is wide on purpose: a z interval would treat tau2 as known and look more "
+        "certain than the data are."
     )
 
 
@@ -279,9 +282,8 @@ def _definitions() -> list[Exercise]:
         Exercise(
             "pooled_direction",
             "Random-effects pooling of the placebo-controlled randomized pain results for "
-            "{condition} (k={k}: {studies}) gives a pooled SMD of {estimate:+.2f} with 95% CI "
-            "{ci_low:+.2f} to {ci_high:+.2f} (positive = less pain on LDN = benefit). Does it "
-            "favour LDN, favour the control, or is it inconclusive?",
+            "{condition} (k={k}: {studies}) gives a pooled {effect} (positive = less pain on "
+            "LDN = benefit). Does it favour LDN, favour the control, or is it inconclusive?",
             setup_meta,
             _ans_direction,
             0,

@@ -75,8 +75,7 @@ def _why_direction(v: dict, ans: str, _ev: Any) -> str:
         "inconclusive": "includes 0",
     }[ans]
     return (
-        f"Random-effects (REML) pooling of {v['studies']} gives a pooled SMD of "
-        f"{v['estimate']:+.2f} with 95% CI {v['ci_low']:+.2f} to {v['ci_high']:+.2f}. On this "
+        f"Random-effects pooling of {v['studies']} gives a pooled {v['effect']}. On this "
         "page positive means less pain on LDN (a benefit): trials report LDN minus placebo, "
         "where a negative difference is less pain, and the sign is flipped so that right = "
         f"benefit. The interval {where}, so the answer is {ans}; the sign of the point "

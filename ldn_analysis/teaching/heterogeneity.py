@@ -23,6 +23,7 @@ from ldn_analysis.figures import Chart, forest_plot
 from ldn_analysis.stats.diagnostics import egger
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.rma import pool
+from ldn_analysis.text.format import effect_text
 
 EGGER_ALPHA = 0.10
 """Egger's test is conventionally read at the 10% level (Egger et al. 1997)."""
@@ -35,12 +36,16 @@ def prediction_interval(result: Any, level: float = 0.95) -> tuple[float, float]
     """Return the one prediction interval taught here, or None below :data:`PI_MIN_K` studies.
 
     Higgins, Thompson and Spiegelhalter (2009): estimate +/- t(k - 2) * sqrt(se^2 + tau2),
-    with the se of the pooled estimate from the same fit. Cochrane Handbook 10.10.4.3.
+    with ``se`` the random-effects standard error of the pooled estimate (not rescaled by
+    Knapp-Hartung, whatever interval the fit used). Cochrane Handbook 10.10.4.3.
     """
     if result is None or result.k < PI_MIN_K:
         return None
+    se = result.se
+    if result.test != "z" and len(result.yi) == result.k:  # the unscaled random-effects se
+        se = pool(np.asarray(result.yi), np.asarray(result.vi), result.method, "z").se
     t = float(stats.t.isf((1 - level) / 2, result.k - 2))
-    half = t * math.sqrt(result.se**2 + result.tau2)
+    half = t * math.sqrt(se**2 + result.tau2)
     return result.estimate - half, result.estimate + half
 
 
@@ -68,7 +73,15 @@ def forest(analysis: Any, before_after: bool | None = None) -> Chart:
         before_after = str(getattr(analysis, "comparison", "")) == "ldn_pre_post"
     if before_after and chart.figure is not None:
         chart.figure.update_xaxes(title_text=f"{analysis.measure_label} · {BEFORE_AFTER_AXIS}")
-        alt = chart.alt + " Before-after changes: right = better after LDN, with no control group."
+        words = {
+            "favours LDN": "better after LDN",
+            "favours placebo": "worse after LDN",
+            "inconclusive (interval includes no effect)": "the interval includes no change",
+        }
+        alt = chart.alt
+        for said, meant in words.items():
+            alt = alt.replace(said, meant)
+        alt += " Before-after changes: right = better after LDN, with no control group."
         chart = dataclasses.replace(chart, alt=alt)
     return chart
 
@@ -99,8 +112,8 @@ def forest_reading_text(analysis: Any) -> str:
         "undefined."
     )
     lines.append(
-        f"The diamond: pooled SMD {r.estimate:+.2f}, 95% CI {r.ci_low:+.2f} to "
-        f"{r.ci_high:+.2f}, which {side}. {pi_text} Positive = less pain on LDN (benefit)."
+        f"The diamond: pooled {effect_text(r, analysis.measure)}; the interval {side}. "
+        f"{pi_text} Positive = less pain on LDN (benefit)."
     )
     return "\n\n".join(lines)
 
