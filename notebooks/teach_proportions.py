@@ -100,6 +100,27 @@ if ldn.teaching.unlocked("wilson_vs_wald", my_answer, evidence, p.mode):
     )
 
 # %% [markdown]
+# ## All-cause adverse events and what LDN adds
+#
+# A trial records every adverse event in both arms, whatever caused it: headaches, poor sleep and nausea happen on placebo too, partly because people expect side effects (the *nocebo* response). The rate on LDN is therefore not LDN's side-effect rate. What the drug adds is the difference between the arms, LDN minus placebo.
+
+# %%
+ldn.teaching.ask("harm_difference", evidence)
+
+# %% tags=["answer"]
+my_answer = None
+
+# %%
+ldn.teaching.feedback("harm_difference", my_answer, evidence, p.mode)
+
+# %%
+if ldn.teaching.unlocked("harm_difference", my_answer, evidence, p.mode):
+    ldn.show_table(
+        ldn.teaching.nocebo_table(evidence),
+        caption="Any adverse event in the LDN and placebo arms of the same trials",
+    )
+
+# %% [markdown]
 # ## How often is a 95% interval right?
 #
 # A 95% interval method should contain the true proportion in 95% of studies. For a group as small as the one in the exercise we can compute exactly how often each method succeeds, for every possible true proportion.

@@ -33,6 +33,7 @@ from ldn_analysis.teaching.exercise_data import (
     setup_wilson,
 )
 from ldn_analysis.teaching.exercise_types import Exercise
+from ldn_analysis.teaching.harms import harm_answer, harm_caveat, harm_diagnose, harm_values
 
 I2_BANDS = {
     "low": (0.0, 40.0),
@@ -267,6 +268,19 @@ def _definitions() -> list[Exercise]:
             "0-100%.",
             "interval",
             diagnose=_diag_wilson,
+        ),
+        Exercise(
+            "harm_difference",
+            "In the randomized trial {study}, {e1} of {n1} participants on LDN and {e0} of "
+            "{n0} on placebo reported any adverse event. What is the difference in risk, LDN "
+            "minus placebo, in percentage points?",
+            harm_values,
+            harm_answer,
+            0.2,
+            "Work out each arm's percentage, then subtract placebo from LDN.",
+            "number",
+            diagnose=harm_diagnose,
+            caveat=harm_caveat,
         ),
         Exercise(
             "count_rcts",

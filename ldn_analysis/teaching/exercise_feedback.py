@@ -40,6 +40,7 @@ NOT_ANSWERED = (
 TITLES = {
     "rule_of_three": "zero events",
     "wilson_vs_wald": "an interval for few events",
+    "harm_difference": "what does LDN add to the adverse events?",
     "count_rcts": "counting randomized trials",
     "pooled_direction": "reading the pooled estimate",
     "i2_interpretation": "how much do the studies disagree?",

@@ -11,6 +11,7 @@ from ldn_analysis import vocab
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.proportions import clopper_pearson
 from ldn_analysis.teaching.exercise_defs import EGGER_MIN_K, I2_BANDS, verdict_meaning
+from ldn_analysis.teaching.harms import harm_reasoning
 from ldn_analysis.text.format import pct
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
@@ -158,6 +159,7 @@ def _why_reporting(v: dict, ans: int, _ev: Any) -> str:
 
 
 REASONING = {
+    "harm_difference": harm_reasoning,
     "rule_of_three": _why_rule_of_three,
     "wilson_vs_wald": _why_wilson,
     "count_rcts": _why_count_rcts,

@@ -28,7 +28,7 @@ from ldn_analysis.teaching import exercises as X
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "claims"
 TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews")
-META = {"pooled_direction", "i2_interpretation", "egger_appropriate"}
+META = {"pooled_direction", "i2_interpretation", "egger_appropriate", "harm_difference"}
 
 
 @pytest.fixture()
@@ -262,3 +262,13 @@ def test_unknown_exercise_and_missing_data(ev):
     ev.adverse_events = ev.adverse_events.iloc[0:0]
     with pytest.raises(LDNError):
         X.question("rule_of_three", ev)
+
+
+def test_harm_difference_is_ldn_minus_placebo_of_all_cause_events(real_evidence):
+    v = X.EXERCISES["harm_difference"].setup(real_evidence)
+    rd = 100 * (v["e1"] / v["n1"] - v["e0"] / v["n0"])
+    assert X.answer("harm_difference", real_evidence) == pytest.approx(rd)
+    rate = X.check("harm_difference", 100 * v["e1"] / v["n1"], real_evidence)
+    assert not rate.ok and "all-cause" in rate.message
+    assert X.check("harm_difference", rd / 100, real_evidence).ok  # fraction read as percent
+    assert "95% CI" in X.check("harm_difference", rd, real_evidence).message

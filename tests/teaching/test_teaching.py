@@ -87,7 +87,11 @@ def _params(evidence, claims) -> dict[str, list[tuple[str, dict]]]:
             ("count_rcts", {"condition": condition}),
             ("claim_verdict", {"claim_id": T.uncontrolled_claim(evidence, claims)}),
         ],
-        "teach_proportions": [("rule_of_three", {}), ("wilson_vs_wald", {})],
+        "teach_proportions": [
+            ("rule_of_three", {}),
+            ("wilson_vs_wald", {}),
+            ("harm_difference", {}),
+        ],
         "teach_heterogeneity": [
             ("pooled_direction", {"condition": meta}),
             ("i2_interpretation", {"condition": meta}),
@@ -497,7 +501,7 @@ def test_a_syntax_error_in_the_answer_cell_is_never_graded(executed):
     assert feedback[0].startswith("Feedback\nYou answered") and "Correct" in feedback[0]
     assert "SyntaxError" in feedback[1] and "nothing was graded" in feedback[1]
     assert "Correct" not in feedback[1]
-    assert "\n".join(texts).count(T.HIDDEN_TEXT) == 1  # the Wilson chart stays hidden
+    assert "\n".join(texts).count(T.HIDDEN_TEXT) == 1  # only the Wilson chart stays hidden
 
 
 @pytest.mark.slow
