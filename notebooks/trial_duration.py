@@ -66,7 +66,7 @@ ldn.figures.dose_chart(selection).show()
 # %% [markdown]
 # ## Does the effect grow with duration?
 #
-# Effect sizes for the chosen outcome (positive = better on LDN) against weeks of treatment, with a meta-regression line when there are enough studies. Hollow grey points are before-after comparisons without a control group; their effects include placebo response and natural recovery.
+# Effect sizes for the chosen outcome (positive = better on LDN) against the weeks from the start of treatment to the outcome, with a meta-regression line only with 10 or more studies. Hollow grey points are before-after comparisons without a control group; their effects include placebo response and natural recovery.
 
 # %%
 ldn.figures.effect_duration_chart(analysis).show()

@@ -115,8 +115,11 @@ def hover(df: pd.DataFrame, extra: Sequence[str] | None = None) -> dict:
         if extra is not None and extra[i]:
             lines.append(extra[i])
         derivation = row.get("derivation", "")
-        if isinstance(derivation, str) and derivation:
-            lines.append(f"<i>{_wrap(derivation)}</i>")
+        if isinstance(derivation, str) and derivation:  # first step only: the table has it all
+            first = derivation.split(";")[0].strip()
+            lines.append(
+                f"<i>{_wrap(first + ('; ...' if first != derivation.strip() else ''))}</i>"
+            )
         texts.append("<br>".join(x for x in lines if x))
         custom.append([url, str(row["study_id"])])
     return {

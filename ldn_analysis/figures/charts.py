@@ -129,7 +129,7 @@ def _not_drawn(eff: Efficacy) -> Chart:
     what = vocab.COMPARISON_LABELS.get(eff.comparison, "any comparison")
     where = vocab.condition_label(eff.condition) if eff.condition else "these studies"
     return no_chart(
-        f"Not drawn: no {eff.outcome.replace('_', ' ')} effect size ({what}) for {where}."
+        f"Not drawn: no {vocab.outcome_label(eff.outcome)} effect size ({what}) for {where}."
     )
 
 

@@ -75,7 +75,7 @@ def duration_by_condition(studies: pd.DataFrame) -> Chart:
         xaxis={"title": {"text": "weeks of treatment"}, "rangemode": "tozero"},
         yaxis={
             "tickvals": list(range(len(conditions))),
-            "ticktext": [c.replace("_", " ") for c in conditions],
+            "ticktext": [vocab.condition_label(c) for c in conditions],
             "showgrid": False,
         },
         notes=notes,

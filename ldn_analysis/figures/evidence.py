@@ -110,7 +110,7 @@ def evidence_map(studies: pd.DataFrame) -> Chart:
         },
         yaxis={
             "tickvals": list(range(len(conditions))),
-            "ticktext": [c.replace("_", " ") for c in conditions],
+            "ticktext": [vocab.condition_label(c) for c in conditions],
             "range": [-0.6, len(conditions) - 0.4],
             "showgrid": False,
         },
@@ -141,7 +141,7 @@ def evidence_ladder(studies: pd.DataFrame, condition: str | None = None) -> Char
     Each study is a horizontal block as wide as its participant count, stacked along its
     design's row and coloured by the direction its authors reported.
     """
-    what = f" for {condition.replace('_', ' ')}" if condition else ""
+    what = f" for {vocab.condition_label(condition)}" if condition else ""
     if studies.empty:
         return no_chart(f"No studies{what} match the selection, so there is no evidence ladder.")
     d = describe(studies)
@@ -318,7 +318,7 @@ def registrations_timeline(registrations: pd.DataFrame) -> Chart:
                     f"<b>{_esc(row.registry_id)}</b> ({_esc(row.registry)})",
                     f"planned design: {_esc(vocab.design_label(row.design))}",
                     f"target enrolment: {fmt(row.target_enrollment)}",
-                    f"status: {_esc(str(row.status).replace('_', ' '))}",
+                    f"status: {_esc(vocab.status_label(row.status))}",
                     f"start: {_esc(row.start_date)}; completion: {_esc(row.completion_date)}",
                     f"linked study: {_esc(row.linked_study_id) if has else 'none'}",
                     f"source: {_esc(row.source_url)}",
@@ -329,7 +329,7 @@ def registrations_timeline(registrations: pd.DataFrame) -> Chart:
         traces.append(
             go.Scatter(
                 x=sub["_date"],
-                y=sub["condition"].str.replace("_", " "),
+                y=sub["condition"].map(vocab.condition_label),
                 mode="markers",
                 name=name,
                 marker={

@@ -94,7 +94,7 @@ def ae_prevalence(rows: pd.DataFrame) -> Chart:
             if sub.empty:
                 continue
             extra = [
-                f"{vocab.ARM_LABELS.get(arm, arm)}: {int(e)} of {int(n)}"
+                f"{vocab.ARM_LABELS.get(arm, arm)}: {int(e)} of {int(n)} at risk"
                 + (
                     f"; true rate below {fmt(100 * hi, 1)}% (3/n)"
                     if is_zero
