@@ -91,9 +91,9 @@ def _plain_none(eff: Efficacy, selection: Selection) -> str:
     others = s[s["comparator"].isin(["active", "usual_care", "other"])]
     if not eff.candidates and len(others):
         names = " and ".join(dict.fromkeys(comparator_text(r) for _, r in others.iterrows()))
+        who = "One controlled study" if len(others) == 1 else f"{len(others)} controlled studies"
         return (
-            f"No trial compared LDN with placebo for {where}. "
-            f"{plural(len(others), 'controlled study', 'controlled studies')} compared it with "
+            f"No trial compared LDN with placebo for {where}. {who} compared it with "
             f"{names}; a comparison with another treatment cannot show whether LDN works "
             "better than placebo."
         )

@@ -125,8 +125,9 @@ def show_study_cards(selection: Selection) -> None:
         return
     rows = [r for _, r in s.iterrows()]
     lead = (
-        f"<p>With {html.escape(plural(len(rows), 'study'))}, each is described in a card "
-        "instead of charts of one or two points.</p>"
+        "<p>The one study is described in a card instead of one-point charts.</p>"
+        if len(rows) == 1
+        else "<p>With two studies, each is described in a card instead of two-point charts.</p>"
     )
     body = lead + "".join(study_card_html(r) for r in rows)
     show_html(
