@@ -92,9 +92,7 @@ def _cell_hover(row: dict, domain: str, judgement: str, cell: pd.Series | None) 
     else:
         if isinstance(cell.get("outcome_assessed"), str) and cell["outcome_assessed"]:
             lines.append("outcome: " + _wrap(cell["outcome_assessed"]))
-        lines.append(_wrap(cell["support"]))
-        url = cell["source_url"] if isinstance(cell["source_url"], str) else ""
-        lines.append(f"source: {_esc(url) or 'not recorded'}")
+        lines.append(_wrap(cell["support"]))  # no URL shown: customdata[0] opens it on click
     return "<br>".join(x for x in lines if x)
 
 
@@ -113,8 +111,9 @@ def traffic_light(table: pd.DataFrame, *, title: str | None = None) -> Chart:
     Chart
         Circles for RoB 2 judgements (grey "?" for a randomised study not yet assessed);
         diamonds in the Overall column for the design-based tier of non-randomised
-        designs, one row per design with its number of studies. Hover gives the judgement's support and
-        source; ``customdata[0]`` is the source URL.
+        designs, one row per design with its number of studies. Hover gives the
+        judgement's support (no URL); ``customdata[0]`` is the page it was read from,
+        opened on click in reports.
     """
     if table.empty:
         return no_chart("No studies match the selection, so there is no risk of bias to show.")
