@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,14 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: 'Everything on LDN for {condition}: designs, studies over time, the pooled
+#       {outcome} effect, side effects, certainty.'
+#     expand:
+#     - condition
+#     group: condition
+#     scope: condition
+#     title: 'LDN for {condition}: the whole evidence (pooled outcome: {outcome})'
 # ---
 
 # %% [markdown]
@@ -48,7 +57,8 @@ p = ldn.use_parameters(
 
 evidence = ldn.load_evidence()
 selection = ldn.select(evidence, p.condition, p.designs, p.min_n)
-analysis = ldn.efficacy(selection, p.outcome, p.method, p.test)
+choice = ldn.choose_outcome(selection, p.outcome)
+analysis = ldn.efficacy(selection, choice.chosen, p.method, p.test)
 
 # %% [markdown]
 # ## Bottom line
@@ -58,6 +68,17 @@ analysis = ldn.efficacy(selection, p.outcome, p.method, p.test)
 # %%
 ldn.sof.summary_of_findings(analysis, selection).show()
 ldn.sof.show_glossary()
+
+# %% [markdown]
+# ## Outcomes with placebo-controlled data
+#
+# What the trials of this condition measured against placebo, and which outcome this page
+# analyses: the one asked for when a study gives an effect size for it, otherwise the
+# outcome with the most usable studies (the sentence says which and why).
+
+# %%
+ldn.show_text(ldn.outcomes.outcome_choice_text(choice))
+ldn.outcomes.outcomes_table(choice).show()
 
 # %% [markdown]
 # ## In plain language
@@ -142,7 +163,7 @@ ldn.figures.risk_ratio_chart(selection).show()
 
 # %%
 ldn.show_text(
-    ldn.certainty.certainty_text(ldn.certainty.certainty(analysis, selection), p.outcome)
+    ldn.certainty.certainty_text(ldn.certainty.certainty(analysis, selection), choice.chosen)
 )
 ldn.certainty.certainty_report(selection, ldn.outcome_analyses(selection, p.method, p.test)).show()
 

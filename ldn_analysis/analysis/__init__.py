@@ -7,7 +7,8 @@ summaries take, so every number in a report is computed once, in code that is te
 
 Conventions
 -----------
-- ``n`` (participants) is ``n_analyzed``, else ``n_enrolled``, else ``n_ldn + n_control``.
+- ``n`` (participants) counts each person once: ``n_analyzed``, else ``n_enrolled``, else
+  ``n_ldn + n_control`` (one arm in crossover designs); ``n_basis`` says which.
 - An empty ``designs`` list means every design; ``min_n`` drops studies whose ``n`` is
   unknown or below it.
 - Effects use :func:`ldn_analysis.effects.compute_effects` (positive = LDN better) and

@@ -1,4 +1,4 @@
-"""Selections and per-study tables: which studies a report is about, and how they are shown.
+"""Selections: which studies a report is about, as one object every page of it reads.
 
 :func:`select` turns the evidence base into a :class:`Selection` (condition, designs,
 minimum size) whose shortcuts draw the evidence, duration and safety charts;
@@ -27,6 +27,7 @@ STUDY_COLUMNS = (
     "blinding",
     "comparator",
     "n",
+    "n_basis",
     "n_ldn",
     "n_control",
     "dose_mg_min",
@@ -60,12 +61,51 @@ def numeric(df: pd.DataFrame, cols) -> pd.DataFrame:
     return out
 
 
-def participants(studies: pd.DataFrame) -> pd.Series:
-    """Return each study's participant count (analysed, else enrolled, else arm sum)."""
-    cols = ("n_analyzed", "n_enrolled", "n_ldn", "n_control")
-    s = numeric(studies.reindex(columns=[*cols, "n"]), (*cols, "n"))
+N_BASES = ("analysed", "enrolled", "arms")
+"""How a study's ``n`` was counted (``n_basis``): people analysed, people enrolled, or (when
+neither is reported) from the arm sizes. Each person counts once: a crossover's two arms are
+the same people, so its count from the arms is one arm's size, never their sum."""
+
+
+def participant_counts(studies: pd.DataFrame) -> pd.DataFrame:
+    """Return each study's participant count and how it was counted, each person once.
+
+    Parameters
+    ----------
+    studies : pandas.DataFrame
+        studies.csv rows, or :func:`study_frame` output (its ``n`` and ``n_basis`` are kept:
+        the function is idempotent, so a table built from a study frame shows the same n).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n`` (float, NaN when unknown) and ``n_basis`` (one of :data:`N_BASES`, "" when
+        unknown), on the index of ``studies``: ``n_analyzed``, else ``n_enrolled``, else the
+        arms (``n_ldn + n_control``; the larger arm in crossover designs).
+    """
+    raw = ("n_analyzed", "n_enrolled", "n_ldn", "n_control")
+    if "n_basis" in studies and not {"n_analyzed", "n_enrolled"} & set(studies.columns):
+        n = pd.to_numeric(studies["n"], errors="coerce").astype(float)
+        return pd.DataFrame({"n": n, "n_basis": studies["n_basis"].fillna("")})
+    s = numeric(studies.reindex(columns=[*raw, "n", "design"]), (*raw, "n"))
+    paired = s["design"].isin(vocab.CROSSOVER_DESIGNS)
     arms = s[["n_ldn", "n_control"]].sum(axis=1, min_count=1)
-    return s["n_analyzed"].fillna(s["n_enrolled"]).fillna(arms).fillna(s["n"])
+    arms = arms.where(~paired, s[["n_ldn", "n_control"]].max(axis=1))
+    basis = pd.Series("", index=studies.index, dtype=object)
+    n = pd.Series(np.nan, index=studies.index, dtype=float)
+    for value, label in (
+        (s["n_analyzed"], "analysed"),
+        (s["n_enrolled"], "enrolled"),
+        (arms, "arms"),
+    ):
+        fill = n.isna() & value.notna()
+        n[fill], basis[fill] = value[fill], label
+    return pd.DataFrame({"n": n.fillna(s["n"]), "n_basis": basis})
+
+
+def participants(studies: pd.DataFrame) -> pd.Series:
+    """Return each study's participant count (:func:`participant_counts`), each person once."""
+    return participant_counts(studies)["n"]
 
 
 def study_frame(studies: pd.DataFrame) -> pd.DataFrame:
@@ -79,13 +119,15 @@ def study_frame(studies: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :data:`STUDY_COLUMNS`, one row per study, with numeric ``n``, ``year``, dose and
-        duration, plus ``tier`` (evidence-ladder rung).
+        :data:`STUDY_COLUMNS`, one row per study, with numeric ``n`` (each person once,
+        :func:`participant_counts`) and ``n_basis`` (analysed, enrolled or arms), ``year``,
+        dose and duration, plus ``tier`` (evidence-ladder rung).
     """
     s = numeric(
         studies, ("year", "n_ldn", "n_control", "dose_mg_min", "dose_mg_max", "duration_weeks")
     )
-    s["n"] = participants(studies)
+    counts = participant_counts(studies)
+    s["n"], s["n_basis"] = counts["n"], counts["n_basis"]
     for col in STUDY_COLUMNS:
         if col not in s:
             s[col] = np.nan

@@ -51,8 +51,17 @@ class Table:
             show_table(self.frame, caption=self.caption, html_columns=self.html_columns)
 
 
+N_LABELS = {"analysed": "analysed", "enrolled": "enrolled", "arms": "in the arms", "": ""}
+"""How a study's ``n_basis`` reads after its count ("60 analysed", "86 enrolled")."""
+
+
 def study_table(studies: pd.DataFrame) -> pd.DataFrame:
-    """Return the reader-facing study list of a study table, strongest design first."""
+    """Return the reader-facing study list of a study table.
+
+    ``Participants`` counts each person once (a crossover's arms are the same people) and
+    says whether they were analysed or enrolled (:func:`~ldn_analysis.analysis.selection.
+    participant_counts`), the same ``n`` the charts show.
+    """
     d = describe(sorted_studies(study_frame(studies)))
     return pd.DataFrame(
         {
@@ -61,7 +70,10 @@ def study_table(studies: pd.DataFrame) -> pd.DataFrame:
             "Design": d["design_label"],
             "Compared with": [comparator_text(r) for _, r in d.iterrows()],
             "Blinding": d["blinding"].map(vocab.blinding_label),
-            "Participants": d["n"].map(lambda x: fmt(x, 0) if pd.notna(x) else ""),
+            "Participants": [
+                f"{fmt(n, 0)} {basis}".strip() if pd.notna(n) else ""
+                for n, basis in zip(d["n"], d["n_basis"].map(N_LABELS), strict=True)
+            ],
             "Dose": d["dose_text"],
             "Weeks of treatment": d["duration_weeks"].map(
                 lambda x: fmt(x, 1) if pd.notna(x) else ""
