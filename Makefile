@@ -12,7 +12,7 @@ STAMP := $(VENV)/.synced
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup report test test-fast lint format lab bench browser-deps r-deps clean
+.PHONY: help setup git-filter report test test-fast lint format lab work bench browser-deps r-deps clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
@@ -25,7 +25,17 @@ $(STAMP): uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-setup: $(STAMP) ## Create .venv/ from the lock file (other targets do this on first use)
+setup: $(STAMP) git-filter ## Create .venv/ from the lock file and install the nbstripout git filter
+
+# Outputs never reach a commit: git runs tracked notebooks through nbstripout (--keep-id keeps
+# the committed cell ids, so a clean notebook passes through byte for byte). Local git config
+# and .git/info/attributes only; nothing tracked changes. Skipped outside a git checkout.
+git-filter: $(STAMP) ## Install the nbstripout git filter for notebooks (done by make setup)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  $(VENV)/bin/nbstripout --install && \
+	  git config filter.nbstripout.clean "'$(abspath $(PY))' -m nbstripout --keep-id" && \
+	  git config diff.ipynb.textconv "'$(abspath $(PY))' -m nbstripout --keep-id -t" && \
+	  echo "nbstripout git filter installed: committed notebooks stay without outputs"; fi
 
 report: $(STAMP) ## Build every report into reports/ (offline HTML + reports/index.html)
 	$(PY) -m ldn_analysis report
@@ -43,8 +53,20 @@ lint: $(STAMP) ## Ruff lint and format check, and the import-linter layer contra
 format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
-lab: $(STAMP) ## Open JupyterLab on notebooks/ (the package is importable in the kernel)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+# JupyterLab opens work/, the user's own copy of notebooks/ (git-ignored): running, editing
+# and autosaving there never touch the tracked notebooks. A notebook is copied on first use
+# and never overwritten; delete work/NAME.ipynb to get the current version back.
+lab: $(STAMP) work ## Open JupyterLab on work/: your copy of notebooks/ (git-ignored, never overwritten)
+	$(VENV)/bin/jupyter lab --notebook-dir=work $(ROOT_FLAG)
+
+work: ## Copy notebooks/ into work/ (new notebooks only; your copies are kept)
+	@mkdir -p work
+	@for src in notebooks/*.ipynb; do \
+	  dest="work/$${src#notebooks/}"; \
+	  if [ ! -e "$$dest" ]; then cp "$$src" "$$dest"; \
+	  elif [ "$$src" -nt "$$dest" ] && ! cmp -s "$$src" "$$dest"; then \
+	    echo "kept your $$dest; notebooks/ has a newer version (delete yours to get it)"; fi; \
+	done
 
 bench: $(STAMP) r-deps ## Run the benchmarks and write benchmarks/RESULTS.md
 	$(PY) -m benchmarks.run

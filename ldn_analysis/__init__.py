@@ -26,13 +26,16 @@ _EXPORTS = {
     "select": ".analysis.selection",
     "efficacy": ".analysis.efficacy",
     "outcome_analyses": ".analysis.efficacy",
+    "outcomes_with_data": ".analysis.outcomes",
+    "choose_outcome": ".analysis.outcomes",
     # words, tables and charts of those objects
     "summaries": ".text.summaries",
     "certainty": ".text.certainty",
     "tables": ".text.tables",
+    "effects_report": ".text.effects_report",
+    "outcomes": ".text.outcomes",
     "sof": ".text.sof",
     "studies": ".text.studies",
-    "effects_report": ".text.effects_report",
     "figures": ".figures",
     "show": ".text.display",
     "show_text": ".text.display",
@@ -45,6 +48,7 @@ _EXPORTS = {
     # reports: parameters checked in the kernel, run card
     "use_parameters": ".report.parameters",
     "show_run_card": ".report.runcard",
+    "explorer": ".report.explorer",
 }
 
 # Names above that stand for a whole module (the rest are attributes of their module).
@@ -54,9 +58,11 @@ _MODULES = frozenset(
         "summaries",
         "certainty",
         "tables",
+        "effects_report",
+        "outcomes",
+        "explorer",
         "sof",
         "studies",
-        "effects_report",
         "figures",
         "claims",
         "teaching",
