@@ -49,6 +49,11 @@ REPORT_NOTEBOOK = "condition_report"
 PANES = ("summary", "forest", "ladder", "side_effects", "command")
 """The outputs the explorer draws, top to bottom."""
 
+CONTROLS_NOTE = (
+    "The controls (condition, outcome, method, interval, designs, minimum n) need a running "
+    "kernel: open explore.ipynb in JupyterLab (make lab). This page shows the first view."
+)
+
 REDRAWING = {"text/html": "<p>Redrawing…</p>", "text/plain": "Redrawing…"}
 
 
@@ -332,9 +337,20 @@ class Explorer:
         self._set_status()
         return self.rendered
 
+    def controls_bundle(self) -> dict:
+        """Return the display bundle of the controls: the widget, or a note without a kernel.
+
+        JupyterLab renders the widget view; an HTML export without widget state falls back
+        to the note (never the widget's ``VBox(children=...)`` repr).
+        """
+        bundle = dict(self.controls._repr_mimebundle_())
+        bundle["text/html"] = f"<p class='ldn-note'>{html.escape(CONTROLS_NOTE)}</p>"
+        bundle["text/plain"] = CONTROLS_NOTE
+        return bundle
+
     def show(self) -> None:
         """Display the controls, then one output per pane (the first view)."""
-        display(self.controls)
+        display(self.controls_bundle(), raw=True)
         for name, bundle in self.rendered.bundles().items():
             self._handles[name] = display(bundle, raw=True, display_id=True)
 

@@ -101,3 +101,11 @@ def test_a_user_picked_outcome_is_shown(explorer):
     other = next(o for o in options if o != explorer.outcome.value)
     explorer.outcome.value = other
     assert explorer.rendered.choice.chosen == other
+
+
+def test_without_a_kernel_the_controls_read_as_a_note(explorer):
+    bundle = explorer.controls_bundle()
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == explorer.controls.model_id
+    assert "need a running kernel" in bundle["text/html"]
+    assert not bundle["text/plain"].startswith("VBox")
