@@ -3,7 +3,7 @@
 The synthetic bases are written to a temporary folder with the real ``datapackage.json``
 and the curated-size ``conditions.csv``, ``claims.csv`` and ``news_criteria.csv``. Rows are
 shaped like the curated data (ids, vocabularies, blanks, a few hundred characters of notes) and satisfy every rule, so the timing is the happy path
-of :func:`ldn_analysis.data.load_evidence` followed by :func:`ldn_analysis.validate.summarize`.
+of :func:`ldn_analysis.data.load_evidence` followed by :func:`ldn_analysis.data.check.summarize`.
 Other tables are proportional to the studies, with the ratios of the curated base at the
 time of writing: :data:`PER_STUDY`.
 
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ldn_analysis import vocab
+from ldn_analysis.data.check import summarize
 from ldn_analysis.data.evidence import load_evidence
-from ldn_analysis.data.validation import summarize
 from ldn_analysis.paths import DATA_DIR
 
 SIZES = (1_000, 10_000, 100_000)

@@ -47,6 +47,9 @@ def _add_report_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     p.add_argument("--show-code", action="store_true", help="keep code cells in the HTML pages")
+    p.add_argument(
+        "--force", action="store_true", help="re-execute every report, even unchanged ones"
+    )
     p.add_argument("--output-dir", type=Path, help="output folder (default: reports/)")
     p.add_argument("--list", action="store_true", help="list notebooks and their parameters")
 
@@ -171,6 +174,7 @@ def _run(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             show_code=args.show_code,
             out_dir=args.output_dir,
+            force=args.force,
         )
     if args.command == "data":
         return check_command(args.data_dir)
@@ -187,13 +191,20 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point for ``python -m ldn_analysis``; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a reader that went away shows up here, inside the handler
+        return code
     except LDNError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`claims --format csv | head`): stop quietly, as cat does;
+        # stdout is pointed at devnull so the interpreter's final flush cannot raise again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def report_main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,14 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: 'Each public claim about LDN tested against the data: supported, overstated,
+#       unsupported, contradicted, false or not testable ({mode} version).'
+#     expand:
+#     - mode
+#     group: claims
+#     order: 1
+#     title: Claims versus evidence ({mode} version)
 # ---
 
 # %% [markdown]

@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,13 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: 'Pooled placebo-controlled trials for {condition}, outcome {outcome}:
+#       effect, interval and certainty.'
+#     group: start
+#     order: 2
+#     scope: condition
+#     title: Does LDN work better than placebo for {condition} ({outcome})?
 # ---
 
 # %% [markdown]

@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,10 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: 'What has been studied: every study by condition, design, size and result.'
+#     group: start
+#     order: 1
 # ---
 
 # %% [markdown]

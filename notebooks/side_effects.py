@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,12 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: How often people on LDN and on placebo reported {event}, study by study
+#       and pooled.
+#     group: safety
+#     order: 1
+#     title: 'Side effects of LDN: {event}, all conditions'
 # ---
 
 # %% [markdown]

@@ -2,6 +2,7 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: ldn
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -11,6 +12,12 @@
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
+#   ldn:
+#     answers: Doses and treatment lengths across studies, and whether longer trials
+#       report different {outcome} effects.
+#     group: start
+#     order: 3
+#     title: How long, and how much, LDN was given ({outcome} trials)
 # ---
 
 # %% [markdown]

@@ -1,1 +1,1 @@
-"""Reports: the parameter registry, the papermill + nbconvert runner and the run card."""
+"""Reports: parameter registry, plan, execution cache, forked executor, pages, index, run card."""

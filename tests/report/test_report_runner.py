@@ -79,8 +79,12 @@ def test_pages_are_offline_and_hide_code(built):
 def test_second_build_is_byte_identical(built, tmp_path):
     out, _ = built
     _run_cli("--jobs", "2", tmp=tmp_path)
-    for name in ("ok_figure.html", "fails.html", "index.html"):
+    for name in ("ok_figure.html", "fails.html", "notebooks/ok_figure.ipynb"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+    first, second = (json.loads((d / "manifest.json").read_text()) for d in (out, tmp_path))
+    assert [(m["slug"], m["key"], m["page_sha256"]) for m in first] == [
+        (m["slug"], m["key"], m["page_sha256"]) for m in second
+    ]
 
 
 def test_show_code_keeps_code(tmp_path):
@@ -117,7 +121,14 @@ def test_help_describes_every_option():
         cwd=ROOT,
     )
     assert proc.returncode == 0
-    for option in ("--parameter", "--params-file", "--notebook", "--jobs", "--show-code"):
+    for option in (
+        "--parameter",
+        "--params-file",
+        "--notebook",
+        "--jobs",
+        "--show-code",
+        "--force",
+    ):
         assert option in proc.stdout
 
 
@@ -168,3 +179,16 @@ def test_make_report_plan_covers_every_notebook_and_condition():
         if name.startswith("teach_") or name == "claims_vs_evidence":
             modes = {j.parameters.get("mode") for j in jobs if j.notebook == name}
             assert modes == {"student", "instructor"}, name
+
+
+def test_closed_pipe_exits_quietly():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ldn_analysis", "report", "--list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    proc.stdout.close()  # like `| head` having read enough
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err
