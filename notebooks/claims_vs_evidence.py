@@ -25,13 +25,14 @@
 # %% [markdown]
 # # Claims versus evidence
 #
-# Public texts about low-dose naltrexone (news stories and summaries) make checkable claims. Each claim is paraphrased in `data/claims.csv` and tied to a rule that tests it against the evidence base; the verdict (supported, overstated, contradicted or not testable) is recomputed from the data every time, with the numbers that decided it. This is the same table as `python -m ldn_analysis claims`. We walk two headlines from the claim to the evidence, then list every claim by source text with each text's score on the health-news review criteria.
+# Public texts about low-dose naltrexone (news stories and summaries) make checkable claims. Each claim is paraphrased in `data/claims.csv` and tied to a rule that tests it against the evidence base; the verdict (one of six, defined below) is recomputed from the data every time, with the numbers that decided it and one plain sentence saying why. This is the same table as `python -m ldn_analysis claims`. We walk two headlines from the claim to the evidence, then list every claim by source text with each text's score on the health-news review criteria.
 #
 # **How to use this notebook.** Each exercise has three cells: the question, a cell
 # where you write your answer (`my_answer = None`: replace `None`), and a cell that checks it
 # against the answer computed from the evidence base and gives a hint. Run them in order;
-# nothing is sent anywhere. With `mode = "instructor"` the worked solution is shown under
-# each check; with `mode = "student"` it is not.
+# nothing is sent anywhere. With `mode = "instructor"` the worked solution and the verdict are
+# shown under each check; with `mode = "student"` the evidence follows the exercise and the
+# verdicts are listed only at the end of the page.
 
 # %% [markdown]
 # ## Parameters
@@ -53,6 +54,14 @@ claims = ldn.load_claims()
 table = ldn.teaching.claims_table(evidence)
 scores = ldn.score_sources()
 headline = ldn.teaching.headline_claims(claims)
+
+# %% [markdown]
+# ## Six verdicts
+#
+# A claim is graded by the evidence, not by a single trial: efficacy claims are read from the placebo-controlled trials pooled exactly as on the efficacy pages (with their certainty profile and, when recorded, the risk-of-bias table); side-effect claims compare LDN arms with placebo arms and with reviews, because adverse events of any cause are not the same as side effects caused by the drug.
+
+# %%
+ldn.show_table(ldn.teaching.verdict_table(), caption="The six verdicts", link_column="")
 
 # %% [markdown]
 # ## Headline one: the FINAL trial
@@ -79,7 +88,11 @@ ldn.teaching.feedback("claim_verdict", my_answer, evidence, p.mode, claim_id=hea
 
 # %%
 ldn.teaching.final_trial_chart(evidence, claims, headline["final"]).show()
-ldn.show_text(ldn.teaching.claim_evidence_text(table, headline["final"]))
+ldn.show_text(ldn.claims.evidence_text(table, headline["final"], p.mode))
+
+# %%
+if ldn.teaching.unlocked("claim_verdict", my_answer, evidence, p.mode, claim_id=headline["final"]):
+    ldn.show_text(ldn.claims.verdict_text(table, headline["final"]), heading="The verdict")
 
 # %% [markdown]
 # **Step 5, the verdict.** Compare the interval with the shaded area. A trial that finds no significant difference does not prove that LDN has no effect, but it cannot support a claim of significant relief; and a significant secondary outcome does not make a claim about the primary outcome true.
@@ -87,7 +100,7 @@ ldn.show_text(ldn.teaching.claim_evidence_text(table, headline["final"]))
 # %% [markdown]
 # ## Headline two: side effects in a range
 #
-# A claimed range for how many people get side effects can be checked against every LDN arm that counted any adverse event. An arm whose whole 95% Wilson interval lies outside the claimed range is incompatible with it.
+# A claimed range for how many people get side effects needs side effects caused by the drug. Most trials count adverse events of any cause, and people on placebo report them too: the share that LDN adds is the difference between the LDN arm and the placebo arm of the same trial. An uncontrolled arm's rate is only an upper bound for side effects.
 
 # %%
 ldn.show_text(
@@ -107,10 +120,18 @@ ldn.teaching.feedback(
 
 # %%
 ldn.teaching.side_effect_range_chart(evidence, claims, headline["side_effect_range"]).show()
-ldn.show_text(ldn.teaching.claim_evidence_text(table, headline["side_effect_range"]))
+ldn.show_text(ldn.claims.evidence_text(table, headline["side_effect_range"], p.mode))
+
+# %%
+if ldn.teaching.unlocked(
+    "claim_verdict", my_answer, evidence, p.mode, claim_id=headline["side_effect_range"]
+):
+    ldn.show_text(
+        ldn.claims.verdict_text(table, headline["side_effect_range"]), heading="The verdict"
+    )
 
 # %% [markdown]
-# Placebo arms (hollow) are drawn for context only: compare each with the LDN arm of the same trial. A side-effect rate means little without a comparison group, because people on placebo report adverse events too.
+# Compare each placebo arm (hollow) with the LDN arm of the same trial: where they are about equal, the drug itself added few of those events, however high both rates are.
 
 # %% [markdown]
 # ## How well does each text report? Health-news criteria
@@ -124,21 +145,25 @@ ldn.show_table(
 )
 
 # %% [markdown]
-# ## Every claim, by source text
+# ## How complete is the abstract page? CONSORT for Abstracts
 #
-# First the verdicts per text, then every claim.
+# One of the five texts is an abstract page. The CONSORT for Abstracts checklist (Hopewell and colleagues, PLoS Medicine) lists what an abstract of a trial should report; each item below is judged from the page, with where the text falls short. The score is the share of applicable items reported.
 
 # %%
+ldn.show_text(ldn.claims.consort_summary())
 ldn.show_table(
-    ldn.teaching.verdict_counts(table),
-    caption="Verdicts per source text",
-    link_column="",
+    ldn.claims.consort_table(),
+    caption="CONSORT for Abstracts, item by item (text 003)",
+    link_column="checklist_url",
 )
-ldn.teaching.show_claims_by_source(table, scores)
 
 # %% [markdown]
-# ## Discuss
+# ## Every claim, by source text
 #
-# 1. Which source text scores best on the criteria, and does it also make the fewest overstated claims?
-# 2. Many claims are *not testable*: mechanisms, costs, regulatory status. Are they less important, or only outside this evidence base?
-# 3. Pick an *overstated* claim and rewrite it so that it would be supported.
+# In the instructor version: the verdicts per text, then every claim with the reason for its verdict and the curator's note on how the claim was read. In the student version: every claim, to grade yourself.
+
+# %%
+ldn.claims.verdicts_by_source(table, scores, p.mode)
+
+# %%
+ldn.claims.discuss(p.mode)

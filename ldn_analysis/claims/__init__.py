@@ -10,22 +10,16 @@ study can change them.
 
 Verdicts
 --------
-supported
-    The data agree with the claim as stated.
-overstated
-    The data point the same way but are weaker than the claim implies (only uncontrolled
-    or single small studies, mixed trial results, a range narrower than observed...).
-contradicted
-    The data disagree (null randomized trials, an observed value outside the claimed
-    range beyond its confidence interval, a different count...).
-not_testable
-    The evidence base does not record what the claim is about (mechanisms, costs,
-    regulatory status) or holds no data for it yet.
+:data:`VERDICTS`, defined in :data:`VERDICT_DEFINITIONS`: supported, overstated,
+unsupported (no controlled evidence, or too little to judge), contradicted (precise
+evidence against: an interval that excludes the claimed effect, or several consistent
+trials), false (a checkable fact that is wrong) and not_testable (mechanism, opinion).
+Benefit claims are graded by :mod:`ldn_analysis.claims.grading` on the reports' own pooled
+analysis, certainty profile and risk-of-bias table.
 
 Each rule documents its thresholds in its docstring. Every statistic goes through the
-bundle's engine: Wilson intervals and the rule of three from ``ldn_analysis.proportions``,
-standardized effects (positive = LDN better) from ``ldn_analysis.effects.compute_effects``
-and random-effects pooling (REML, z test) from ``ldn_analysis.pooling.pool``.
+bundle's engine: Wilson intervals and the rule of three from ``ldn_analysis.stats``, and
+the pooled analyses of ``ldn_analysis.analysis.efficacy`` (the reports' settings).
 """
 
 # ``X as X`` marks a name outside __all__ that other modules (teaching, exercises, tests)
@@ -40,10 +34,13 @@ from ldn_analysis.claims._base import (
     NEWS_CRITERIA_FILE,
     SOURCE_FILES,
     SOURCE_ORIGINS,
+    VERDICT_DEFINITIONS,
+    VERDICT_LABELS,
     VERDICTS,
     Evaluation,
 )
 from ldn_analysis.claims._base import CONDITION_IDS as CONDITION_IDS
+from ldn_analysis.claims._base import MINIMAL_IMPORTANT_SMD as MINIMAL_IMPORTANT_SMD
 from ldn_analysis.claims._base import POOL_METHOD as POOL_METHOD
 from ldn_analysis.claims._base import POOL_TEST as POOL_TEST
 from ldn_analysis.claims._base import RESULT_COLUMNS as RESULT_COLUMNS
@@ -61,12 +58,34 @@ from ldn_analysis.claims.efficacy import condition_rct_benefit as condition_rct_
 from ldn_analysis.claims.efficacy import conditions_helped as conditions_helped
 from ldn_analysis.claims.efficacy import final_primary_significant as final_primary_significant
 from ldn_analysis.claims.efficacy import outcome_benefit as outcome_benefit
+from ldn_analysis.claims.efficacy import practice_support as practice_support
 from ldn_analysis.claims.efficacy import study_primary_benefit as study_primary_benefit
 from ldn_analysis.claims.evaluate import PROPOSITIONS, evaluate_claim, evaluate_claims, parse_args
+from ldn_analysis.claims.facts import (
+    consort_abstract,
+    consort_item,
+    consort_score,
+    consort_summary,
+    consort_table,
+)
+from ldn_analysis.claims.facts import distinct_trials as distinct_trials
+from ldn_analysis.claims.facts import fact as fact
+from ldn_analysis.claims.facts import framing as framing
+from ldn_analysis.claims.grading import BenefitEvidence, benefit_evidence, grade_benefit
+from ldn_analysis.claims.kinds import ae_kinds_reported as ae_kinds_reported
+from ldn_analysis.claims.kinds import ae_most_common as ae_most_common
 from ldn_analysis.claims.load import load_claims, load_news_criteria, score_sources, validate_claims
+from ldn_analysis.claims.page import (
+    discuss,
+    discuss_text,
+    evidence_text,
+    verdict_counts,
+    verdict_definitions,
+    verdict_text,
+    verdicts_by_source,
+)
+from ldn_analysis.claims.reviews import review_harms as review_harms
 from ldn_analysis.claims.safety import ae_any_range as ae_any_range
-from ldn_analysis.claims.safety import ae_kinds_reported as ae_kinds_reported
-from ldn_analysis.claims.safety import ae_most_common as ae_most_common
 from ldn_analysis.claims.safety import ae_similar_to_placebo as ae_similar_to_placebo
 from ldn_analysis.claims.safety import serious_ae_rare as serious_ae_rare
 from ldn_analysis.claims.safety import withdrawal_ae_max as withdrawal_ae_max
@@ -96,7 +115,24 @@ __all__ = [
     "SOURCE_FILES",
     "SOURCE_ORIGINS",
     "VERDICTS",
+    "VERDICT_DEFINITIONS",
+    "VERDICT_LABELS",
+    "BenefitEvidence",
     "Evaluation",
+    "benefit_evidence",
+    "grade_benefit",
+    "consort_abstract",
+    "consort_item",
+    "consort_score",
+    "consort_summary",
+    "consort_table",
+    "verdict_counts",
+    "evidence_text",
+    "verdict_definitions",
+    "verdict_text",
+    "discuss",
+    "discuss_text",
+    "verdicts_by_source",
     "claims_command",
     "evaluate_claim",
     "evaluate_claims",

@@ -16,7 +16,26 @@ from ldn_analysis.stats.proportions import rule_of_three, wilson
 from ldn_analysis.stats.rma import PoolResult, pool
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
-VERDICTS = ("supported", "overstated", "contradicted", "not_testable")
+VERDICTS = ("supported", "overstated", "unsupported", "contradicted", "false", "not_testable")
+#: Reader-facing name of each verdict.
+VERDICT_LABELS = {v: v.replace("_", " ") for v in VERDICTS}
+#: What each verdict means, in the words the claims page and the exercises use.
+VERDICT_DEFINITIONS = {
+    "supported": "controlled evidence agrees with the claim as stated",
+    "overstated": "the evidence points the same way but is weaker than the claim implies "
+    "(one small trial, uncontrolled studies, low certainty, a narrower range than observed)",
+    "unsupported": "there is no controlled evidence for the claim, or too little to judge "
+    "(one small trial that could neither show nor rule out the effect)",
+    "contradicted": "precise evidence against the claim: a confidence interval that excludes "
+    "the claimed effect, or several consistent trials",
+    "false": "a checkable fact (what a trial reported, a count, a regulatory status, a "
+    "formulation) that is wrong",
+    "not_testable": "a mechanism, opinion or background statement that clinical outcome data "
+    "cannot check",
+}
+#: Smallest standardized benefit (SMD, positive favours LDN) a claim that LDN "helps" needs:
+#: Cohen's small effect, the size GRADE's optimal information size is computed for.
+MINIMAL_IMPORTANT_SMD = 0.2
 CLAIM_TYPES = (
     "effect",
     "side_effect_frequency",
@@ -27,6 +46,8 @@ CLAIM_TYPES = (
     "dose",
     "mechanism",
     "untestable",
+    "fact",
+    "framing",
 )
 SOURCE_FILES = (
     "000_5cd4fe151a8fe73e.txt",
@@ -97,7 +118,8 @@ NEWS_CRITERIA_COLUMNS = (
     "criteria_url",
     "notes",
 )
-# HealthNewsReview.org's ten criteria; #6 is split into its two halves.
+# HealthNewsReview.org's ten criteria (#6 split into its two halves), plus its list of words to
+# avoid in medical news (sensational_language: met = the text avoids them).
 NEWS_CRITERIA = (
     "costs",
     "benefits_quantified",
@@ -110,6 +132,7 @@ NEWS_CRITERIA = (
     "availability",
     "novelty",
     "beyond_news_release",
+    "sensational_language",
 )
 RESULT_COLUMNS = (
     "claim_id",
@@ -119,6 +142,7 @@ RESULT_COLUMNS = (
     "deciding_numbers",
     "deciding_sources",
     "explanation",
+    "curator_note",
 )
 
 SUMMARY_EVENTS = ("any_ae", "serious_ae", "withdrawal_ae")
@@ -138,13 +162,30 @@ class Evaluation:
     deciding_sources : tuple of str
         Study ids (or review ids / registry ids) that supplied those numbers.
     explanation : str
-        Why the rule gave this verdict.
+        Why the rule gave this verdict: one plain sentence with the deciding numbers.
+    trials : int
+        How many trials (or review estimates) the verdict rests on (0 when not counted).
+    interval : tuple of float, optional
+        The deciding 95% interval, on the scale of ``claimed``.
+    claimed : float, optional
+        The effect the claim needs, on the same scale (e.g. an SMD of 0.2, a 33% ceiling).
     """
 
     verdict: str
     deciding_numbers: str
     deciding_sources: tuple[str, ...]
     explanation: str
+    trials: int = 0
+    interval: tuple[float, float] | None = None
+    claimed: float | None = None
+
+    @property
+    def interval_excludes_claim(self) -> bool:
+        """Whether the deciding interval lies entirely on one side of the claimed effect."""
+        if self.interval is None or self.claimed is None:
+            return False
+        lo, hi = self.interval
+        return not lo <= self.claimed <= hi
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -177,12 +218,21 @@ def wald(x: float, n: float, level: float = 0.95) -> tuple[float, float]:
 
 
 def rule_of_three_bound(n: float) -> float:
-    """Return the approximate 95% upper bound ``3/n`` for 0 events in ``n`` (capped at 1)."""
+    """Return the rule-of-three bound ``3/n`` for 0 events in ``n`` (capped at 1).
+
+    An approximate one-sided 95% upper limit, good for large ``n`` (the exact limit is
+    ``1 - 0.05**(1/n)``); it is not a two-sided interval.
+    """
     return min(1.0, float(rule_of_three(n)))
 
 
 def pool_effects(yi: Sequence[float], vi: Sequence[float]) -> PoolResult:
-    """Pool oriented effects: random effects, REML tau^2, z test (I2 in percent)."""
+    """Pool oriented effects: random effects, REML tau^2, z test (I2 in percent).
+
+    Only for the log risk ratios of :func:`ldn_analysis.claims.ae_similar_to_placebo` and the
+    teaching exercises; benefit claims are graded on the reports' own analysis
+    (:mod:`ldn_analysis.claims.grading`).
+    """
     return pool(np.asarray(yi, dtype=float), np.asarray(vi, dtype=float), POOL_METHOD, POOL_TEST)
 
 
@@ -209,7 +259,8 @@ def num_col(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def text_col(df: pd.DataFrame, name: str) -> pd.Series:
-    return _col(df, name, "").fillna("").astype(str).str.strip()
+    col = _col(df, name, "")
+    return col.astype(object).where(col.notna(), "").astype(str).str.strip()
 
 
 def _truthy(series: pd.Series) -> pd.Series:
@@ -264,3 +315,36 @@ def _find_studies(
 
 def _sources(ids: Iterable[Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(i) for i in ids if str(i) and str(i) != "nan"))
+
+
+def condition_label(evidence: Any, condition: str) -> str:
+    """Return a condition's reader-facing name from conditions.csv (lower case), or the id."""
+    if condition == "any":
+        return "all conditions"
+    df = _table(evidence, "conditions")
+    if len(df) and "id" in df.columns and "label" in df.columns:
+        hit = df[text_col(df, "id") == condition]
+        if len(hit):
+            label = str(hit["label"].iloc[0])
+            return (
+                label if label[:2].isupper() or "'" in label[:8] else label[0].lower() + label[1:]
+            )
+    return condition.replace("_", " ")
+
+
+def study_label(evidence: Any, study_id: str) -> str:
+    """Return "Author Year" for a study id (the id itself when the study is unknown)."""
+    df = _table(evidence, "studies")
+    if len(df) and "study_id" in df.columns:
+        hit = df[text_col(df, "study_id") == str(study_id)]
+        if len(hit):
+            author = str(hit["first_author"].iloc[0]) if "first_author" in hit else ""
+            year = pd.to_numeric(hit["year"], errors="coerce").iloc[0] if "year" in hit else None
+            if author and author != "nan":
+                return f"{author} {int(year)}" if pd.notna(year) else f"{author} (no year)"
+    return str(study_id)
+
+
+def study_labels(evidence: Any, ids: Iterable[Any]) -> str:
+    """Return the "Author Year" labels of several studies, comma-separated."""
+    return ", ".join(study_label(evidence, str(i)) for i in ids)

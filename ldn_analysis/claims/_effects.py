@@ -22,7 +22,7 @@ from ldn_analysis.stats.rma import PoolResult
 _SIGNAL_COLUMNS = ["study_id", "result", "computable", "yi", "vi", "note"]
 
 
-def _study_signals(
+def study_signals(
     evidence: Any,
     condition: str = "any",
     outcome: str = "pain",
@@ -77,7 +77,41 @@ def _study_signals(
             if rec is not None:
                 records.append(rec)
                 break
+        else:
+            rec = _signal_from_note(sid, g)
+            if rec is not None:
+                records.append(rec)
     return pd.DataFrame(records, columns=_SIGNAL_COLUMNS)
+
+
+#: How a curator records a reported result without numbers (outcomes.csv ``notes``).
+NOTE_NULL = "no significant difference reported"
+NOTE_BENEFIT = "significant between-group difference in favour of ldn"
+
+
+def _signal_from_note(sid: str, g: pd.DataFrame) -> dict | None:
+    """Read a result reported without numbers from the row's note (null or benefit)."""
+    for _, r in g.iterrows():
+        note = str(r.get("notes", "") or "").strip().lower()
+        if note.startswith(NOTE_NULL):
+            result = "no_difference"
+        elif NOTE_BENEFIT in note:
+            result = "benefit"
+        else:
+            continue
+        what = "no significant difference" if result == "no_difference" else "a significant benefit"
+        return {
+            "study_id": sid,
+            "result": result,
+            "computable": False,
+            "yi": np.nan,
+            "vi": np.nan,
+            "note": f"{sid} {r.get('outcome')}: {what} reported, without numbers",
+        }
+    return None
+
+
+_study_signals = study_signals
 
 
 def _signal_from_effect(sid: str, r: pd.Series) -> dict:
@@ -142,7 +176,7 @@ def effect_rows(
     study_ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Return the poolable studies of :func:`_study_signals` (``study_id, yi, vi, significant``)."""
-    sig = _study_signals(evidence, condition, outcome, comparisons, study_ids)
+    sig = study_signals(evidence, condition, outcome, comparisons, study_ids)
     sig = sig[sig["computable"].astype(bool)]
     return pd.DataFrame(
         {

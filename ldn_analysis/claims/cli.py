@@ -28,7 +28,8 @@ def claims_command(
     Parameters
     ----------
     fmt : {"table", "csv"}
-        ``table``: a readable listing plus a verdict count per source; ``csv``: the
+        ``table``: a readable listing (claim, verdict, the numbers, the reason, the
+        curator's note) plus a verdict count per source; ``csv``: the
         :func:`evaluate_claims` table as CSV on standard output.
     data_dir : path, optional
         Evidence folder holding ``claims.csv`` and the curated tables. The claims come
@@ -66,6 +67,8 @@ def claims_command(
             out.write(f"    data:  {line}\n")
         for line in _wrap(r.explanation, 92):
             out.write(f"    why:   {line}\n")
+        for line in _wrap(r.curator_note, 92) if r.curator_note else []:
+            out.write(f"    note:  {line}\n")
         if r.deciding_sources:
             out.write(f"    from:  {r.deciding_sources}\n")
         out.write("\n")

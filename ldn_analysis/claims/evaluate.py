@@ -15,12 +15,13 @@ from ldn_analysis.claims.efficacy import (
     conditions_helped,
     final_primary_significant,
     outcome_benefit,
+    practice_support,
     study_primary_benefit,
 )
+from ldn_analysis.claims.facts import consort_item, distinct_trials, fact, framing
+from ldn_analysis.claims.kinds import ae_kinds_reported, ae_most_common
 from ldn_analysis.claims.safety import (
     ae_any_range,
-    ae_kinds_reported,
-    ae_most_common,
     ae_similar_to_placebo,
     serious_ae_rare,
     withdrawal_ae_max,
@@ -67,6 +68,11 @@ PROPOSITIONS: dict[str, Callable[..., Evaluation]] = {
     "design_variety": design_variety,
     "ongoing_registrations": ongoing_registrations,
     "untestable": untestable,
+    "practice_support": practice_support,
+    "fact": fact,
+    "distinct_trials": distinct_trials,
+    "framing": framing,
+    "consort_item": consort_item,
 }
 
 
@@ -132,6 +138,16 @@ def evaluate_claim(evidence: Any, proposition: str, args: Mapping[str, Any]) -> 
     return fn(evidence, **args)
 
 
+def plain_sentence(ev: Evaluation) -> str:
+    """Return the verdict's explanation, with the deciding numbers when it names none."""
+    text = ev.explanation.strip()
+    if ev.verdict == "not_testable" or any(ch.isdigit() for ch in text):
+        return text
+    if ev.deciding_numbers.startswith(("reason:", "framing:", "checked fact")):
+        return text
+    return f"{text.rstrip('.')} ({ev.deciding_numbers})."
+
+
 def evaluate_claims(evidence: Any, claims_df: pd.DataFrame) -> pd.DataFrame:
     """Evaluate every claim row against the evidence base.
 
@@ -147,11 +163,13 @@ def evaluate_claims(evidence: Any, claims_df: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``claim_id, source_file, claim_text, verdict, deciding_numbers,
-        deciding_sources`` (``; ``-joined) and ``explanation``, one row per claim.
+        deciding_sources`` (``; ``-joined), ``explanation`` (one plain sentence with the
+        deciding numbers) and ``curator_note`` (the claim's ``notes``), one row per claim.
     """
     rows = []
     for _, c in claims_df.iterrows():
         ev = evaluate_claim(evidence, str(c["proposition"]), parse_args(c["proposition_args"]))
+        note = str(c.get("notes", "") or "").strip()
         rows.append(
             {
                 "claim_id": c["claim_id"],
@@ -160,7 +178,8 @@ def evaluate_claims(evidence: Any, claims_df: pd.DataFrame) -> pd.DataFrame:
                 "verdict": ev.verdict,
                 "deciding_numbers": ev.deciding_numbers,
                 "deciding_sources": "; ".join(ev.deciding_sources),
-                "explanation": ev.explanation,
+                "explanation": plain_sentence(ev),
+                "curator_note": "" if note == "nan" else note,
             }
         )
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))

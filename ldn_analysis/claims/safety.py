@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -11,19 +10,19 @@ from scipy import stats
 
 from ldn_analysis.claims._base import (
     ALPHA,
-    SUMMARY_EVENTS,
     Evaluation,
-    _as_list,
     _sources,
     _studies,
     _table,
     num_col,
     pool_effects,
     rule_of_three_bound,
+    study_label,
     text_col,
     wilson_interval,
 )
-from ldn_analysis.text.format import pct
+from ldn_analysis.claims.reviews import review_harms
+from ldn_analysis.text.format import pct, plural
 
 # --------------------------------------------------------------------------------------
 # Proposition evaluators. Each: (evidence, **args) -> Evaluation. Registry at the end.
@@ -52,196 +51,124 @@ def _restrict(evidence: Any, df: pd.DataFrame, condition: str) -> pd.DataFrame:
     return df[df["_sid"].isin(keep)]
 
 
+def _excess(a: float, n1: float, c: float, n2: float) -> tuple[float, float, float]:
+    """Risk difference LDN minus placebo with Newcombe's hybrid-score 95% CI (from Wilson)."""
+    p1, p2 = a / n1, c / n2
+    l1, u1 = wilson_interval(a, n1)
+    l2, u2 = wilson_interval(c, n2)
+    d = p1 - p2
+    return d, d - math.hypot(p1 - l1, u2 - p2), d + math.hypot(u1 - p1, p2 - l2)
+
+
+def _any_ae_arms(evidence: Any, condition: str) -> pd.DataFrame:
+    ae = _table(evidence, "adverse_events")
+    if ae.empty:
+        return ae
+    ae = ae.assign(
+        _sid=text_col(ae, "study_id"),
+        _arm=text_col(ae, "arm"),
+        _events=num_col(ae, "events"),
+        _n=num_col(ae, "n_at_risk"),
+    )
+    ae = ae[(text_col(ae, "event") == "any_ae") & ae["_events"].notna() & (ae["_n"] > 0)]
+    ae = _restrict(evidence, ae, condition)
+    return ae.sort_values("_n").groupby(["_sid", "_arm"]).tail(1)
+
+
+def _arm_range(alone: list, evidence: Any = None) -> str:
+    first, last = study_label(evidence, alone[0][0]), study_label(evidence, alone[-1][0])
+    if len(alone) == 1:
+        return f"one uncontrolled LDN arm reports {pct(alone[0][3], 0)} ({first})"
+    return (
+        f"{len(alone)} uncontrolled LDN arms report from {pct(alone[0][3], 0)} "
+        f"({first}) to {pct(alone[-1][3], 0)} ({last})"
+    )
+
+
 def ae_any_range(evidence: Any, low: float, high: float, condition: str = "any") -> Evaluation:
-    """Compare a claimed range of any-adverse-event prevalence with LDN arms.
+    """Compare a claimed range of how many patients get side effects with the trials.
 
-    Rule: take every LDN arm with an ``any_ae`` count (largest ``n_at_risk`` per study),
-    compute its proportion and 95% Wilson interval. **supported** if every point estimate
-    lies inside ``[low, high]`` percent; **contradicted** if at least one arm's whole
-    Wilson interval lies outside the claimed range (the data are incompatible with it);
-    **overstated** otherwise (some estimates fall outside but their intervals still
-    reach the range). **not_testable** without any ``any_ae`` counts.
+    Side effects are events the drug causes; ``any_ae`` rows count every adverse event,
+    whatever its cause, and placebo arms report almost as many. So the rule reads each
+    trial with an LDN and a placebo arm as the excess on LDN (risk difference LDN minus
+    placebo, Newcombe 95% CI): **contradicted** if any trial's whole interval lies above
+    ``high`` percent; **overstated** if an excess estimate lies above it; **supported**
+    otherwise. Uncontrolled LDN arms (all-cause proportions, an upper bound for side
+    effects) are listed beside it. Without a placebo-controlled trial: **unsupported**
+    (all-cause counts alone cannot show how many events the drug caused).
     """
-    ae = _restrict(evidence, _ldn_ae_rows(evidence), condition)
-    ae = ae[ae["_event"] == "any_ae"] if not ae.empty else ae
-    if ae.empty:
+    arms = _any_ae_arms(evidence, condition)
+    if arms.empty:
         return Evaluation(
-            "not_testable",
-            "no any-AE counts in LDN arms",
+            "unsupported",
+            "no any-adverse-event counts",
             (),
-            "The evidence base holds no any-adverse-event counts for LDN arms yet.",
+            "The evidence base holds no adverse-event counts to compare with the range.",
         )
-    ae = ae.sort_values("_n").groupby("_sid").tail(1)
-    lo_c, hi_c = float(low) / 100, float(high) / 100
-    arms = []
-    for _, r in ae.iterrows():
-        p = r["_events"] / r["_n"]
-        w_lo, w_hi = wilson_interval(r["_events"], r["_n"])
-        arms.append((r["_sid"], int(r["_events"]), int(r["_n"]), p, w_lo, w_hi))
-    arms.sort(key=lambda a: a[3])
-    outside = [a for a in arms if not lo_c <= a[3] <= hi_c]
-    incompatible = [a for a in arms if a[5] < lo_c or a[4] > hi_c]
-
-    def fmt(a):
-        return f"{a[0]} {pct(a[3])} ({a[1]}/{a[2]}, Wilson 95% CI {pct(a[4])}-{pct(a[5])})"
-
-    numbers = (
-        f"observed any-AE prevalence in {len(arms)} LDN arm(s): lowest {fmt(arms[0])}, "
-        f"highest {fmt(arms[-1])}; claimed {low:g}-{high:g}%"
+    hi_c = float(high) / 100
+    pairs, alone = [], []
+    for sid, g in arms.groupby("_sid", sort=True):
+        ldn, pbo = g[g["_arm"] == "ldn"], g[g["_arm"] == "placebo"]
+        if ldn.empty:
+            continue
+        a, n1 = float(ldn["_events"].iloc[0]), float(ldn["_n"].iloc[0])
+        if len(pbo):
+            c, n2 = float(pbo["_events"].iloc[0]), float(pbo["_n"].iloc[0])
+            pairs.append((sid, a, n1, c, n2, *_excess(a, n1, c, n2)))
+        else:
+            alone.append((sid, a, n1, a / n1))
+    words = [
+        f"{sid} {pct(a / n1, 0)} on LDN vs {pct(c / n2, 0)} on placebo (excess "
+        f"{100 * d:+.0f} points, 95% CI {100 * dl:+.0f} to {100 * dh:+.0f})"
+        for sid, a, n1, c, n2, d, dl, dh in pairs
+    ]
+    numbers = "any adverse event, all causes: " + (
+        "; ".join(words) or "no placebo-controlled trial"
     )
-    if incompatible:
-        verdict = "contradicted"
-        why = (
-            f"{len(incompatible)} arm(s) have a Wilson interval entirely outside the claimed "
-            f"range (e.g. {fmt(incompatible[-1])}), so the range cannot describe all trials."
-        )
-    elif outside:
-        verdict = "overstated"
-        why = (
-            f"{len(outside)} arm(s) have point estimates outside the range, although their "
-            "intervals still overlap it; the claimed range is narrower than the data."
-        )
-    else:
-        verdict = "supported"
-        why = "Every LDN arm's any-AE proportion lies within the claimed range."
-    return Evaluation(verdict, numbers, _sources(a[0] for a in arms), why)
-
-
-def _kind_key(row: pd.Series) -> str:
-    return row["_event"] if row["_event"] != "other" else (row["_term"] or "other")
-
-
-def _kind_matches(kind: str, keys: Iterable[str]) -> list[str]:
-    alternatives = [a.strip().lower() for a in kind.split("/") if a.strip()]
-    return [k for k in keys if any(a == k or a in k for a in alternatives)]
-
-
-def _kind_table(evidence: Any, condition: str) -> pd.DataFrame:
-    ae = _restrict(evidence, _ldn_ae_rows(evidence), condition)
-    if ae.empty:
-        return pd.DataFrame(columns=["key", "events", "n", "studies", "p"])
-    ae = ae[~ae["_event"].isin(SUMMARY_EVENTS)]
-    if ae.empty:
-        return pd.DataFrame(columns=["key", "events", "n", "studies", "p"])
-    ae = ae.assign(key=ae.apply(_kind_key, axis=1))
-    ae = ae.sort_values("_n").groupby(["_sid", "key"]).tail(1)
-    g = ae.groupby("key").agg(
-        events=("_events", "sum"), n=("_n", "sum"), studies=("_sid", lambda s: ";".join(s))
-    )
-    g["p"] = g["events"] / g["n"]
-    return g.reset_index().sort_values(["p", "events"], ascending=False).reset_index(drop=True)
-
-
-def ae_most_common(
-    evidence: Any, kinds: Any, top: int | None = None, condition: str = "any"
-) -> Evaluation:
-    """Check that the claimed side-effect kinds are the most common ones on LDN.
-
-    ``kinds`` is ``|``-separated; a kind may list alternatives with ``/``
-    (``insomnia/sleep_disturbance``). Each matches the ``event`` code or a substring of
-    ``reported_term``. Rule: rank every specific event kind in LDN arms by its crude
-    pooled proportion (sum of events / sum at risk over studies reporting it). With
-    ``top`` defaulting to ``len(kinds) + 2``: **supported** if every claimed kind ranks
-    within the top; **contradicted** if none of them is observed at all; **overstated**
-    otherwise. **not_testable** without kind-level AE counts.
-    """
-    claimed = _as_list(kinds)
-    table = _kind_table(evidence, condition)
-    if table.empty:
+    if alone:
+        alone.sort(key=lambda x: x[3])
+        numbers += f"; {_arm_range(alone, evidence)}"
+    numbers += f"; claimed {low:g}-{high:g}%"
+    srcs = _sources([x[0] for x in pairs] + [x[0] for x in alone])
+    if not pairs:
         return Evaluation(
-            "not_testable",
-            "no kind-level AE counts in LDN arms",
-            (),
-            "The evidence base holds no counts of specific side effects on LDN yet.",
+            "unsupported",
+            numbers,
+            srcs,
+            "Without a placebo arm, all-cause adverse-event counts cannot show how many "
+            "patients had side effects caused by LDN.",
         )
-    top = int(top) if top else len(claimed) + 2
-    keys = list(table["key"])
-    ranks = {}
-    for kind in claimed:
-        hits = _kind_matches(kind, keys)
-        ranks[kind] = min(keys.index(h) + 1 for h in hits) if hits else None
-    ranking = ", ".join(
-        f"{i + 1}. {r.key} {pct(r.p)} ({int(r.events)}/{int(r.n)})"
-        for i, r in enumerate(table.head(top).itertuples())
-    )
-    claimed_txt = ", ".join(f"{k}: rank {v if v else 'not observed'}" for k, v in ranks.items())
-    numbers = f"top {top} kinds on LDN: {ranking}; claimed {claimed_txt}"
-    found = [k for k, v in ranks.items() if v is not None]
-    if not found:
-        verdict, why = "contradicted", "None of the claimed side effects is recorded on LDN."
-    elif all(v is not None and v <= top for v in ranks.values()):
-        verdict, why = "supported", "Every claimed side effect is among the most common on LDN."
-    else:
-        verdict = "overstated"
-        why = (
-            "Some claimed side effects are rarer than others that go unmentioned, or are not "
-            "recorded on LDN at all."
-        )
-    srcs = _sources(s for st in table.head(top)["studies"] for s in str(st).split(";"))
-    return Evaluation(verdict, numbers, srcs, why)
-
-
-def ae_kinds_reported(evidence: Any, kinds: Any, condition: str = "any") -> Evaluation:
-    """Check that each claimed side-effect kind has been observed on LDN at all.
-
-    Matching as in :func:`ae_most_common`. Rule: **supported** if every kind has at least
-    one event in an LDN arm; **overstated** if only some do (the list goes beyond what
-    LDN studies recorded; such lists often come from the 50 mg label). When none is
-    observed, the rule of three bounds each kind's rate by ``3/N`` (``N`` = participants
-    on LDN in studies with kind-level counts): **contradicted** if that bound is below
-    1%, else **not_testable** (too few participants to rule the kinds out).
-    """
-    claimed = _as_list(kinds)
-    table = _kind_table(evidence, condition)
-    ae = _restrict(evidence, _ldn_ae_rows(evidence), condition)
-    if table.empty or ae.empty:
+    above = [x for x in pairs if x[6] > hi_c]
+    if above:
         return Evaluation(
-            "not_testable",
-            "no kind-level AE counts in LDN arms",
-            (),
-            "The evidence base holds no counts of specific side effects on LDN yet.",
+            "contradicted",
+            numbers,
+            srcs,
+            f"In {study_label(evidence, above[0][0])} even the lower limit of the excess on LDN "
+            f"({100 * above[0][6]:+.0f} points) lies above the claimed {high:g}%.",
+            trials=len(pairs),
+            interval=(above[0][6], above[0][7]),
+            claimed=hi_c,
         )
-    observed = table[table["events"] > 0]
-    keys = list(observed["key"])
-    hits = {k: _kind_matches(k, keys) for k in claimed}
-    found = [k for k, h in hits.items() if h]
-    specific = ae[~ae["_event"].isin(SUMMARY_EVENTS)]
-    n_total = int(specific.groupby("_sid")["_n"].max().sum())
-    numbers = (
-        f"{len(found)}/{len(claimed)} claimed kinds observed on LDN "
-        f"({', '.join(found) if found else 'none'}); participants on LDN with kind-level "
-        f"counts: {n_total}"
-    )
-    srcs = _sources(
-        s
-        for k in found
-        for key in hits[k]
-        for s in str(observed.loc[observed["key"] == key, "studies"].iloc[0]).split(";")
-    )
-    if len(found) == len(claimed):
-        return Evaluation("supported", numbers, srcs, "Every claimed kind occurs on LDN.")
-    if found:
-        missing = ", ".join(k for k in claimed if not hits[k])
+    beyond = [x for x in pairs if x[5] > hi_c]
+    if beyond:
         return Evaluation(
             "overstated",
             numbers,
             srcs,
-            f"Not recorded in any LDN arm: {missing}. The list reaches beyond LDN data.",
+            f"In {study_label(evidence, beyond[0][0])} the excess of adverse events on LDN over placebo "
+            f"({100 * beyond[0][5]:+.0f} points) is above the claimed {high:g}%.",
         )
-    bound = rule_of_three_bound(n_total) if n_total > 0 else 1.0
-    numbers += f"; rule-of-three upper bound per kind {pct(bound)}"
-    if bound < 0.01:
-        return Evaluation(
-            "contradicted",
-            numbers,
-            _sources(specific["_sid"]),
-            "None of the kinds occurs in enough LDN participants to bound each below 1%.",
-        )
+    first = pairs[0]
     return Evaluation(
-        "not_testable",
+        "supported",
         numbers,
-        _sources(specific["_sid"]),
-        "None of the kinds is recorded, but too few participants to rule them out.",
+        srcs,
+        f"All-cause adverse events were about as common on placebo as on LDN "
+        f"({study_label(evidence, first[0])}: "
+        f"{pct(first[1] / first[2], 0)} vs {pct(first[3] / first[4], 0)}), so the share "
+        f"attributable to LDN lies within the claimed {low:g}-{high:g}%"
+        + (f"; {_arm_range(alone, evidence)}." if alone else "."),
     )
 
 
@@ -262,7 +189,7 @@ def _rate_at_most(evidence: Any, event: str, high: float, condition: str, label:
     res = _pooled_proportion(evidence, event, condition)
     if res is None:
         return Evaluation(
-            "not_testable",
+            "unsupported",
             f"no {event} counts in LDN arms",
             (),
             f"The evidence base holds no {label} counts for LDN arms yet.",
@@ -270,7 +197,7 @@ def _rate_at_most(evidence: Any, event: str, high: float, condition: str, label:
     e, n, lo, hi, srcs, k = res
     bound = "rule-of-three upper bound" if e == 0 else "Wilson 95% CI"
     numbers = (
-        f"{label} on LDN: {int(e)}/{int(n)} = {pct(e / n)} over {k} stud(ies) "
+        f"{label} on LDN: {int(e)}/{int(n)} = {pct(e / n)} over {plural(k, 'study')} "
         f"({bound} {pct(lo)}-{pct(hi)}); claimed at most {high:g}%"
     )
     h = float(high) / 100
@@ -278,7 +205,13 @@ def _rate_at_most(evidence: Any, event: str, high: float, condition: str, label:
         return Evaluation("supported", numbers, srcs, "Even the upper bound is within the claim.")
     if lo > h:
         return Evaluation(
-            "contradicted", numbers, srcs, "Even the lower bound exceeds the claimed ceiling."
+            "contradicted",
+            numbers,
+            srcs,
+            f"Even the lower bound ({pct(lo)}) exceeds the claimed ceiling of {high:g}%.",
+            trials=k,
+            interval=(lo, hi),
+            claimed=h,
         )
     if e / n <= h:
         return Evaluation(
@@ -331,7 +264,7 @@ def ae_similar_to_placebo(
     """
     ae = _table(evidence, "adverse_events")
     if ae.empty:
-        return Evaluation("not_testable", "no AE counts", (), "No adverse-event table yet.")
+        return Evaluation("unsupported", "no AE counts", (), "No adverse-event counts yet.")
     ae = ae.assign(
         _sid=text_col(ae, "study_id"),
         _arm=text_col(ae, "arm"),
@@ -358,7 +291,7 @@ def ae_similar_to_placebo(
         )
     if not yi:
         return Evaluation(
-            "not_testable",
+            "unsupported",
             f"no trial with {event} counts in both LDN and placebo arms",
             (),
             "Tolerability relative to placebo needs counts from both arms of a trial.",
@@ -375,7 +308,14 @@ def ae_similar_to_placebo(
     )
     if lo > 0:
         return Evaluation(
-            "contradicted", numbers, tuple(sids), "LDN arms had significantly more events."
+            "contradicted",
+            numbers,
+            tuple(sids),
+            f"LDN arms had more events than placebo (risk ratio {math.exp(est):.2f}, 95% CI "
+            f"{math.exp(lo):.2f}-{math.exp(hi):.2f}), an interval that excludes equal rates.",
+            trials=len(yi),
+            interval=(math.exp(lo), math.exp(hi)),
+            claimed=1.0,
         )
     if len(yi) < 2:
         return Evaluation(
@@ -384,6 +324,22 @@ def ae_similar_to_placebo(
             tuple(sids),
             "No difference was detected, but a single trial cannot establish equal tolerability.",
         )
+    rev = review_harms(evidence)
+    rev = rev[rev["ci_low"].astype(float) > 1] if len(rev) else rev
+    if len(rev):
+        excess = "; ".join(rev["text"])
+        return Evaluation(
+            "overstated",
+            numbers + f"; reviews: {excess}",
+            (*sids, *rev["review_id"]),
+            f"Adverse events of any kind were about as common on LDN as on placebo in the trials "
+            f"(risk ratio {math.exp(est):.2f}, 95% CI {math.exp(lo):.2f}-{math.exp(hi):.2f}), "
+            f"but reviews find some more often on LDN ({excess}).",
+        )
     return Evaluation(
-        "supported", numbers, tuple(sids), "The pooled risk ratio is compatible with no excess."
+        "supported",
+        numbers,
+        tuple(sids),
+        f"The trials' pooled risk ratio, {math.exp(est):.2f} (95% CI {math.exp(lo):.2f}-"
+        f"{math.exp(hi):.2f}), is compatible with no excess of adverse events on LDN.",
     )

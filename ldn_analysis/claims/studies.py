@@ -18,10 +18,11 @@ from ldn_analysis.claims._base import (
     text_col,
 )
 from ldn_analysis.errors import ChoiceError
-from ldn_analysis.vocab import ONGOING_STATUSES
+from ldn_analysis.text.format import plural
+from ldn_analysis.vocab import ENDED_STATUSES, ONGOING_STATUSES
 
 #: What a named-study rule returns when the study is not in the evidence base.
-_NOT_CURATED = Evaluation("not_testable", "study not curated", (), "Study not curated yet.")
+_NOT_CURATED = Evaluation("unsupported", "study not curated", (), "Study not curated yet.")
 
 
 def study_design(
@@ -34,8 +35,8 @@ def study_design(
 ) -> Evaluation:
     """Check what design a named study had (e.g. a page labelling it a clinical trial).
 
-    Rule: **supported** if the curated ``design`` is one of ``designs``; **contradicted**
-    otherwise; **not_testable** if the study is absent.
+    Rule: **supported** if the curated ``design`` is one of ``designs``; **false**
+    otherwise; **unsupported** if the study is absent.
     """
     found = _find_studies(evidence, study, nct, author, year)
     if found.empty:
@@ -49,7 +50,7 @@ def study_design(
     )
     if design in wanted:
         return Evaluation("supported", numbers, (sid,), "The design matches the claim.")
-    return Evaluation("contradicted", numbers, (sid,), "The study's design is not the claimed one.")
+    return Evaluation("false", numbers, (sid,), "The study's design is not the claimed one.")
 
 
 def study_duration(
@@ -62,7 +63,7 @@ def study_duration(
 ) -> Evaluation:
     """Check a named study's treatment duration: supported if within 1 week of ``weeks``.
 
-    Otherwise **contradicted**; **not_testable** if the study or its duration is missing.
+    Otherwise **false**; **unsupported** if the study or its duration is missing.
     """
     found = _find_studies(evidence, study, nct, author, year)
     if found.empty:
@@ -71,11 +72,11 @@ def study_duration(
     sid = str(r.get("study_id"))
     dur = pd.to_numeric(r.get("duration_weeks"), errors="coerce")
     if pd.isna(dur):
-        return Evaluation("not_testable", f"{sid}: duration not recorded", (sid,), "No duration.")
+        return Evaluation("unsupported", f"{sid}: duration not recorded", (sid,), "No duration.")
     numbers = f"{sid}: {dur:g} weeks of LDN; claimed {float(weeks):g} weeks"
     if abs(dur - float(weeks)) <= 1:
         return Evaluation("supported", numbers, (sid,), "Duration matches.")
-    return Evaluation("contradicted", numbers, (sid,), "Duration differs from the claim.")
+    return Evaluation("false", numbers, (sid,), "Duration differs from the claim.")
 
 
 def study_dose(
@@ -88,7 +89,7 @@ def study_dose(
 ) -> Evaluation:
     """Check a named study's daily dose: supported if ``dose`` is in its mg range.
 
-    Otherwise **contradicted**; **not_testable** if the study or dose is missing.
+    Otherwise **false**; **unsupported** if the study or dose is missing.
     """
     found = _find_studies(evidence, study, nct, author, year)
     if found.empty:
@@ -98,13 +99,13 @@ def study_dose(
     lo = pd.to_numeric(r.get("dose_mg_min"), errors="coerce")
     hi = pd.to_numeric(r.get("dose_mg_max"), errors="coerce")
     if pd.isna(lo) and pd.isna(hi):
-        return Evaluation("not_testable", f"{sid}: dose not recorded", (sid,), "No dose.")
+        return Evaluation("unsupported", f"{sid}: dose not recorded", (sid,), "No dose.")
     lo = hi if pd.isna(lo) else lo
     hi = lo if pd.isna(hi) else hi
     numbers = f"{sid}: {lo:g}-{hi:g} mg/day; claimed {float(dose):g} mg"
     if lo - 1e-9 <= float(dose) <= hi + 1e-9:
         return Evaluation("supported", numbers, (sid,), "The dose is within the study's range.")
-    return Evaluation("contradicted", numbers, (sid,), "The study used another dose.")
+    return Evaluation("false", numbers, (sid,), "The study used another dose.")
 
 
 def dose_range(evidence: Any, low: float, high: float, condition: str = "any") -> Evaluation:
@@ -113,14 +114,14 @@ def dose_range(evidence: Any, low: float, high: float, condition: str = "any") -
     Rule: a study is *inside* if its ``[dose_mg_min, dose_mg_max]`` lies within
     ``[low, high]``. **supported** if >= 90% of studies with a dose are inside;
     **overstated** if 50-90% are (the claim presents as universal a range that some
-    studies exceed); **contradicted** below 50%.
+    studies exceed); **false** below 50%.
     """
     s = _studies(evidence, condition)
     lo, hi = num_col(s, "dose_mg_min"), num_col(s, "dose_mg_max")
     lo, hi = lo.fillna(hi), hi.fillna(lo)
     ok = lo.notna() & hi.notna()
     if not ok.any():
-        return Evaluation("not_testable", "no doses recorded", (), "No study records a dose.")
+        return Evaluation("unsupported", "no doses recorded", (), "No study records a dose.")
     lo, hi, sids = lo[ok], hi[ok], text_col(s, "study_id")[ok]
     inside = (lo >= float(low) - 1e-9) & (hi <= float(high) + 1e-9)
     share = float(inside.mean())
@@ -137,7 +138,7 @@ def dose_range(evidence: Any, low: float, high: float, condition: str = "any") -
         return Evaluation(
             "overstated", numbers, srcs, "Most, but not all, studies used doses within it."
         )
-    return Evaluation("contradicted", numbers, srcs, "Most studies used doses outside it.")
+    return Evaluation("false", numbers, srcs, "Most studies used doses outside it.")
 
 
 def duration_range(evidence: Any, low: float, high: float, condition: str = "any") -> Evaluation:
@@ -146,12 +147,12 @@ def duration_range(evidence: Any, low: float, high: float, condition: str = "any
     ``low``/``high`` are weeks (months x 4.35). Rule on studies whose ``primary_result``
     is benefit: **supported** if a randomized one lasted at least 85% of ``high``;
     **overstated** if only non-randomized ones did (long follow-up without a control);
-    **contradicted** if none did. The observed duration range of all studies is reported.
+    **false** if none did. The observed duration range of all studies is reported.
     """
     s = _studies(evidence, condition)
     dur = num_col(s, "duration_weeks")
     if dur.notna().sum() == 0:
-        return Evaluation("not_testable", "no durations recorded", (), "No study durations.")
+        return Evaluation("unsupported", "no durations recorded", (), "No study durations.")
     benefit = s[(text_col(s, "primary_result") == "benefit") & dur.notna()]
     bdur = num_col(benefit, "duration_weeks")
     rand = benefit[is_randomized(benefit)]
@@ -176,7 +177,7 @@ def duration_range(evidence: Any, low: float, high: float, condition: str = "any
             "trials with benefit were shorter.",
         )
     return Evaluation(
-        "contradicted",
+        "false",
         numbers,
         _sources(text_col(benefit, "study_id")),
         "No study with benefit lasted that long.",
@@ -187,22 +188,22 @@ def review_n_studies(evidence: Any, author: str, n: int) -> Evaluation:
     """Check the number of studies a named review included.
 
     Rule: **supported** if the curated ``n_studies`` of the review whose first author is
-    ``author`` equals ``n``; **contradicted** if it differs; **not_testable** if absent.
+    ``author`` equals ``n``; **false** if it differs; **unsupported** if absent.
     """
     rev = _table(evidence, "reviews")
     if rev.empty:
-        return Evaluation("not_testable", "no reviews curated", (), "Review not curated yet.")
+        return Evaluation("unsupported", "no reviews curated", (), "Review not curated yet.")
     hit = rev[text_col(rev, "first_author").str.lower() == str(author).lower()]
     counts = num_col(hit, "n_studies").dropna().unique()
     if hit.empty or len(counts) == 0:
         return Evaluation(
-            "not_testable", f"no review by {author} with n_studies", (), "Review not curated."
+            "unsupported", f"no review by {author} with n_studies", (), "Review not curated."
         )
     rid = _sources(text_col(hit, "review_id"))
     numbers = f"{', '.join(rid)}: n_studies {', '.join(f'{c:g}' for c in counts)}; claimed {n}"
     if int(n) in {int(c) for c in counts}:
         return Evaluation("supported", numbers, rid, "The count matches the review.")
-    return Evaluation("contradicted", numbers, rid, "The review reports another count.")
+    return Evaluation("false", numbers, rid, "The review reports another count.")
 
 
 def n_studies(
@@ -214,12 +215,12 @@ def n_studies(
 ) -> Evaluation:
     """Check a claimed number of studies (optionally before ``year_max`` / of ``designs``).
 
-    Rule: **supported** if the count of curated studies matches ``n``; **contradicted**
-    otherwise (the listing of the matches is given); **not_testable** without a studies
+    Rule: **supported** if the count of curated studies matches ``n``; **false**
+    otherwise (the listing of the matches is given); **unsupported** without a studies
     table.
     """
     if _table(evidence, "studies").empty:
-        return Evaluation("not_testable", "no studies curated", (), "No studies yet.")
+        return Evaluation("unsupported", "no studies curated", (), "No studies yet.")
     s = _studies(evidence, condition)
     if year_max is not None:
         s = s[num_col(s, "year") <= int(year_max)]
@@ -229,7 +230,7 @@ def n_studies(
     numbers = f"{len(ids)} curated studies ({', '.join(ids) or 'none'}); claimed {n}"
     if len(ids) == int(n):
         return Evaluation("supported", numbers, _sources(ids), "The count matches.")
-    return Evaluation("contradicted", numbers, _sources(ids), "The count differs.")
+    return Evaluation("false", numbers, _sources(ids), "The count differs.")
 
 
 def design_share(
@@ -244,11 +245,11 @@ def design_share(
     E.g. "few studies were controlled" (controlled designs, ``max_share=0.5``) or "much
     of the evidence is anecdotal" (case reports/series/surveys, ``min_share=0.5``). Rule:
     **supported** if the share of curated studies with a design in ``designs`` lies in
-    ``[min_share, max_share]``; **contradicted** otherwise.
+    ``[min_share, max_share]``; **false** otherwise.
     """
     s = _studies(evidence, condition)
     if s.empty:
-        return Evaluation("not_testable", "no studies curated", (), "No studies yet.")
+        return Evaluation("unsupported", "no studies curated", (), "No studies yet.")
     wanted = _as_list(designs)
     hit = text_col(s, "design").isin(wanted)
     share = float(hit.mean())
@@ -259,19 +260,19 @@ def design_share(
     srcs = _sources(text_col(s, "study_id")[hit])
     if float(min_share) <= share <= float(max_share):
         return Evaluation("supported", numbers, srcs, "The share is as claimed.")
-    return Evaluation("contradicted", numbers, srcs, "The share is outside the claim.")
+    return Evaluation("false", numbers, srcs, "The share is outside the claim.")
 
 
 def small_studies(evidence: Any, max_median_n: float = 50, condition: str = "any") -> Evaluation:
     """Check "most studies were small": median ``n_enrolled`` below ``max_median_n``.
 
-    **supported** if the median enrolment is below the threshold, **contradicted**
-    otherwise; **not_testable** without enrolment numbers.
+    **supported** if the median enrolment is below the threshold, **false**
+    otherwise; **unsupported** without enrolment numbers.
     """
     s = _studies(evidence, condition)
     n = num_col(s, "n_enrolled").dropna()
     if n.empty:
-        return Evaluation("not_testable", "no enrolment numbers", (), "No sizes recorded.")
+        return Evaluation("unsupported", "no enrolment numbers", (), "No sizes recorded.")
     med = float(n.median())
     numbers = (
         f"median enrolment {med:g} (range {n.min():g}-{n.max():g}, {len(n)} studies); "
@@ -279,7 +280,7 @@ def small_studies(evidence: Any, max_median_n: float = 50, condition: str = "any
     )
     if med < float(max_median_n):
         return Evaluation("supported", numbers, (), "Half the studies enrolled fewer people.")
-    return Evaluation("contradicted", numbers, (), "The typical study is not that small.")
+    return Evaluation("false", numbers, (), "The typical study is not that small.")
 
 
 def few_large_rcts(
@@ -288,11 +289,11 @@ def few_large_rcts(
     """Check "there is a paucity of large randomized trials".
 
     Rule: count randomized trials enrolling at least ``min_n``; **supported** if that
-    count is at most ``max_count``, **contradicted** otherwise.
+    count is at most ``max_count``, **false** otherwise.
     """
     s = _studies(evidence, condition)
     if s.empty:
-        return Evaluation("not_testable", "no studies curated", (), "No studies yet.")
+        return Evaluation("unsupported", "no studies curated", (), "No studies yet.")
     rand = s[is_randomized(s)]
     n = num_col(rand, "n_enrolled")
     big = rand[n >= int(min_n)]
@@ -303,22 +304,22 @@ def few_large_rcts(
     srcs = _sources(text_col(rand, "study_id"))
     if len(big) <= int(max_count):
         return Evaluation("supported", numbers, srcs, "Large randomized trials are scarce.")
-    return Evaluation("contradicted", numbers, srcs, "Several large randomized trials exist.")
+    return Evaluation("false", numbers, srcs, "Several large randomized trials exist.")
 
 
 def design_variety(evidence: Any, min_designs: int = 3, condition: str = "any") -> Evaluation:
     """Check "study designs vary widely": at least ``min_designs`` distinct designs.
 
-    **supported** if so, **contradicted** otherwise.
+    **supported** if so, **false** otherwise.
     """
     s = _studies(evidence, condition)
     if s.empty:
-        return Evaluation("not_testable", "no studies curated", (), "No studies yet.")
+        return Evaluation("unsupported", "no studies curated", (), "No studies yet.")
     counts = text_col(s, "design").value_counts()
     numbers = f"{len(counts)} distinct designs: " + ", ".join(f"{d} {c}" for d, c in counts.items())
     if len(counts) >= int(min_designs):
         return Evaluation("supported", numbers, (), "Designs range widely.")
-    return Evaluation("contradicted", numbers, (), "Designs are fairly uniform.")
+    return Evaluation("false", numbers, (), "Designs are fairly uniform.")
 
 
 def ongoing_registrations(evidence: Any, condition: str, min_count: int = 2) -> Evaluation:
@@ -326,16 +327,16 @@ def ongoing_registrations(evidence: Any, condition: str, min_count: int = 2) -> 
 
     Rule on registrations.csv: ongoing = status recruiting / not yet recruiting / active
     not recruiting / enrolling by invitation (as recorded when curated). **supported** if
-    at least ``min_count`` are ongoing; **overstated** if some but fewer; **contradicted**
-    if registrations exist but none is ongoing; **not_testable** if none is registered.
+    at least ``min_count`` are ongoing; **overstated** if some but fewer; **false**
+    if registrations exist but none is ongoing; **unsupported** if none is registered.
     """
     reg = _table(evidence, "registrations")
     if reg.empty:
-        return Evaluation("not_testable", "no registrations curated", (), "No registry data.")
+        return Evaluation("unsupported", "no registrations curated", (), "No registry data.")
     reg = reg[text_col(reg, "condition").isin(_as_list(condition))]
     if reg.empty:
         return Evaluation(
-            "not_testable", f"0 registrations for {condition}", (), "No registry data."
+            "unsupported", f"0 registrations for {condition}", (), "No registry data."
         )
     status = text_col(reg, "status").str.lower().replace("", "not_recorded")
     ongoing = reg[status.isin(ONGOING_STATUSES)]
@@ -347,7 +348,17 @@ def ongoing_registrations(evidence: Any, condition: str, min_count: int = 2) -> 
         return Evaluation("supported", numbers, srcs, "Several registered trials are ongoing.")
     if len(ongoing):
         return Evaluation("overstated", numbers, srcs, "Fewer ongoing trials than claimed.")
-    return Evaluation("contradicted", numbers, srcs, "No registered trial is still ongoing.")
+    unclear = status[~status.isin(ENDED_STATUSES)]
+    if len(unclear):
+        return Evaluation(
+            "unsupported",
+            numbers,
+            srcs,
+            f"No registration is recorded as ongoing, but the status of "
+            f"{plural(len(unclear), 'registration')} does not say whether the trial is still "
+            "running, so the claim cannot be checked.",
+        )
+    return Evaluation("false", numbers, srcs, "No registered trial is still ongoing.")
 
 
 _UNTESTABLE_REASONS = {
@@ -366,12 +377,18 @@ _UNTESTABLE_REASONS = {
 }
 
 
+#: Reasons that leave a checkable claim without data here: "unsupported", not "not testable".
+_NO_DATA_REASONS = ("time_course",)
+
+
 def untestable(evidence: Any, reason: str) -> Evaluation:
     """Mark a claim the evidence base cannot test, and say why.
 
-    Rule: always **not_testable**; ``reason`` is one of ``mechanism``, ``background``,
-    ``regulatory``, ``cost``, ``time_course``, ``opinion``, ``out_of_scope``.
+    Rule: **not_testable** for ``mechanism``, ``background``, ``regulatory``, ``cost``,
+    ``opinion`` and ``out_of_scope``; **unsupported** for ``time_course`` (checkable in
+    principle, but no study here measured it).
     """
     if reason not in _UNTESTABLE_REASONS:
         raise ChoiceError("untestable reason", reason, _UNTESTABLE_REASONS)
-    return Evaluation("not_testable", f"reason: {reason}", (), _UNTESTABLE_REASONS[reason])
+    verdict = "unsupported" if reason in _NO_DATA_REASONS else "not_testable"
+    return Evaluation(verdict, f"reason: {reason}", (), _UNTESTABLE_REASONS[reason])

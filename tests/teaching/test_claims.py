@@ -23,10 +23,7 @@ TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews")
 
 
 def load_fixture_evidence() -> SimpleNamespace:
-    frames = {
-        name: pd.read_csv(FIXTURES / f"{name}.csv", dtype=str, keep_default_na=False)
-        for name in TABLES
-    }
+    frames = {name: pd.read_csv(FIXTURES / f"{name}.csv") for name in TABLES}
     return SimpleNamespace(**frames, conditions=pd.DataFrame())
 
 
@@ -176,81 +173,111 @@ def test_load_claims_raises_with_all_problems(tmp_path, claims_df):
 # ------------------------------------------------------------------ verdict rules
 
 CASES = [
-    ("ae_any_range", {"low": 0, "high": 33}, "contradicted"),
+    ("ae_any_range", {"low": 0, "high": 33}, "supported"),
     ("ae_any_range", {"low": 0, "high": 33, "condition": "crohns_disease"}, "supported"),
-    ("ae_any_range", {"low": 0, "high": 33, "condition": "me_cfs"}, "overstated"),
-    ("ae_any_range", {"low": 0, "high": 33, "condition": "crps"}, "not_testable"),
+    ("ae_any_range", {"low": 0, "high": 33, "condition": "me_cfs"}, "unsupported"),
+    ("ae_any_range", {"low": 0, "high": 33, "condition": "crps"}, "unsupported"),
     (
         "ae_most_common",
         {"kinds": "insomnia/sleep_disturbance|vivid_dreams|headache|nausea"},
         "supported",
     ),
     ("ae_most_common", {"kinds": "vomit|cramp"}, "overstated"),
-    ("ae_most_common", {"kinds": "priapism|hallucinat"}, "contradicted"),
+    ("ae_most_common", {"kinds": "priapism|hallucinat"}, "unsupported"),
     ("ae_kinds_reported", {"kinds": "headache|nausea"}, "supported"),
     ("ae_kinds_reported", {"kinds": "headache|nausea|dizziness"}, "overstated"),
-    ("ae_kinds_reported", {"kinds": "priapism"}, "not_testable"),
+    ("ae_kinds_reported", {"kinds": "priapism"}, "unsupported"),
     ("serious_ae_rare", {"high": 5}, "supported"),
     ("serious_ae_rare", {"high": 2}, "overstated"),
     ("withdrawal_ae_max", {"high": 25}, "supported"),
     ("withdrawal_ae_max", {"high": 5}, "overstated"),
     ("withdrawal_ae_max", {"high": 2}, "contradicted"),
-    ("withdrawal_ae_max", {"high": 5, "condition": "crps"}, "not_testable"),
+    ("withdrawal_ae_max", {"high": 5, "condition": "crps"}, "unsupported"),
     ("ae_similar_to_placebo", {}, "supported"),
     ("ae_similar_to_placebo", {"condition": "crohns_disease"}, "overstated"),
-    ("ae_similar_to_placebo", {"condition": "crps"}, "not_testable"),
-    ("condition_rct_benefit", {"condition": "multiple_sclerosis"}, "supported"),
+    ("ae_similar_to_placebo", {"condition": "crps"}, "unsupported"),
+    ("condition_rct_benefit", {"condition": "multiple_sclerosis"}, "overstated"),
     ("condition_rct_benefit", {"condition": "fibromyalgia"}, "overstated"),
-    ("condition_rct_benefit", {"condition": "crohns_disease"}, "overstated"),
-    ("condition_rct_benefit", {"condition": "crps"}, "overstated"),
-    ("condition_rct_benefit", {"condition": "diabetic_neuropathy"}, "overstated"),
+    ("condition_rct_benefit", {"condition": "crohns_disease"}, "unsupported"),
+    ("condition_rct_benefit", {"condition": "crps"}, "unsupported"),
+    ("condition_rct_benefit", {"condition": "diabetic_neuropathy"}, "unsupported"),
     ("condition_rct_benefit", {"condition": "rheumatoid_arthritis"}, "contradicted"),
-    ("condition_rct_benefit", {"condition": "interstitial_cystitis"}, "not_testable"),
+    ("condition_rct_benefit", {"condition": "interstitial_cystitis"}, "unsupported"),
     ("outcome_benefit", {"outcome": "function", "condition": "multiple_sclerosis"}, "supported"),
     ("outcome_benefit", {"outcome": "mood", "condition": "fibromyalgia"}, "overstated"),
-    ("outcome_benefit", {"outcome": "fatigue", "condition": "fibromyalgia"}, "overstated"),
-    ("outcome_benefit", {"outcome": "sleep", "condition": "fibromyalgia"}, "contradicted"),
-    ("outcome_benefit", {"outcome": "quality_of_life"}, "not_testable"),
-    ("conditions_helped", {"conditions": "multiple_sclerosis"}, "supported"),
+    ("outcome_benefit", {"outcome": "fatigue", "condition": "fibromyalgia"}, "unsupported"),
+    ("outcome_benefit", {"outcome": "sleep", "condition": "fibromyalgia"}, "unsupported"),
+    ("outcome_benefit", {"outcome": "quality_of_life"}, "unsupported"),
+    ("conditions_helped", {"conditions": "multiple_sclerosis"}, "overstated"),
     ("conditions_helped", {"conditions": "fibromyalgia|multiple_sclerosis|crps"}, "overstated"),
     ("conditions_helped", {"conditions": "rheumatoid_arthritis"}, "contradicted"),
-    ("conditions_helped", {"conditions": "interstitial_cystitis"}, "not_testable"),
-    ("final_primary_significant", {}, "contradicted"),
+    ("conditions_helped", {"conditions": "interstitial_cystitis"}, "unsupported"),
+    ("final_primary_significant", {}, "false"),
     ("study_primary_benefit", {"author": "Alpha", "year": 2013}, "supported"),
     ("study_primary_benefit", {"author": "Metyas"}, "overstated"),
-    ("study_primary_benefit", {"nct": "NCT04270877"}, "contradicted"),
-    ("study_primary_benefit", {"study": "nobody_1999"}, "not_testable"),
+    ("study_primary_benefit", {"nct": "NCT04270877"}, "false"),
+    ("study_primary_benefit", {"study": "nobody_1999"}, "unsupported"),
     ("study_design", {"author": "Metyas", "designs": "open_label_single_arm"}, "supported"),
-    ("study_design", {"author": "Metyas", "designs": "rct_parallel|rct_crossover"}, "contradicted"),
-    ("study_design", {"author": "Nobody", "designs": "rct_parallel"}, "not_testable"),
+    ("study_design", {"author": "Metyas", "designs": "rct_parallel|rct_crossover"}, "false"),
+    ("study_design", {"author": "Nobody", "designs": "rct_parallel"}, "unsupported"),
     ("study_duration", {"nct": "NCT04270877", "weeks": 12}, "supported"),
-    ("study_duration", {"nct": "NCT04270877", "weeks": 24}, "contradicted"),
+    ("study_duration", {"nct": "NCT04270877", "weeks": 24}, "false"),
     ("study_dose", {"nct": "NCT04270877", "dose": 6}, "supported"),
-    ("study_dose", {"nct": "NCT04270877", "dose": 4.5}, "contradicted"),
+    ("study_dose", {"nct": "NCT04270877", "dose": 4.5}, "false"),
     ("dose_range", {"low": 0, "high": 10}, "supported"),
     ("dose_range", {"low": 0, "high": 4.5, "condition": "fibromyalgia"}, "overstated"),
-    ("dose_range", {"low": 0, "high": 3}, "contradicted"),
+    ("dose_range", {"low": 0, "high": 3}, "false"),
     ("duration_range", {"low": 4.35, "high": 12}, "supported"),
     ("duration_range", {"low": 4.35, "high": 52.2}, "overstated"),
-    ("duration_range", {"low": 1, "high": 500}, "contradicted"),
+    ("duration_range", {"low": 1, "high": 500}, "false"),
     ("review_n_studies", {"author": "Rupp", "n": 47}, "supported"),
-    ("review_n_studies", {"author": "Rupp", "n": 50}, "contradicted"),
-    ("review_n_studies", {"author": "Nobody", "n": 3}, "not_testable"),
+    ("review_n_studies", {"author": "Rupp", "n": 50}, "false"),
+    ("review_n_studies", {"author": "Nobody", "n": 3}, "unsupported"),
     ("n_studies", {"condition": "fibromyalgia", "n": 2, "year_max": 2016}, "supported"),
-    ("n_studies", {"condition": "fibromyalgia", "n": 3, "year_max": 2016}, "contradicted"),
+    ("n_studies", {"condition": "fibromyalgia", "n": 3, "year_max": 2016}, "false"),
     ("design_share", {"designs": "case_report|case_series", "max_share": 0.5}, "supported"),
-    ("design_share", {"designs": "case_report|case_series", "min_share": 0.5}, "contradicted"),
+    ("design_share", {"designs": "case_report|case_series", "min_share": 0.5}, "false"),
     ("small_studies", {"max_median_n": 100}, "supported"),
-    ("small_studies", {"max_median_n": 50}, "contradicted"),
+    ("small_studies", {"max_median_n": 50}, "false"),
     ("few_large_rcts", {"min_n": 100, "max_count": 1}, "supported"),
-    ("few_large_rcts", {"min_n": 50, "max_count": 1}, "contradicted"),
+    ("few_large_rcts", {"min_n": 50, "max_count": 1}, "false"),
     ("design_variety", {"min_designs": 3}, "supported"),
-    ("design_variety", {"min_designs": 20}, "contradicted"),
+    ("design_variety", {"min_designs": 20}, "false"),
     ("ongoing_registrations", {"condition": "fibromyalgia", "min_count": 2}, "supported"),
     ("ongoing_registrations", {"condition": "diabetic_neuropathy", "min_count": 2}, "overstated"),
-    ("ongoing_registrations", {"condition": "interstitial_cystitis"}, "contradicted"),
-    ("ongoing_registrations", {"condition": "crps"}, "not_testable"),
+    ("ongoing_registrations", {"condition": "interstitial_cystitis"}, "false"),
+    ("ongoing_registrations", {"condition": "crps"}, "unsupported"),
     ("untestable", {"reason": "mechanism"}, "not_testable"),
+    ("untestable", {"reason": "time_course"}, "unsupported"),
+    ("practice_support", {"conditions": "fibromyalgia|crps"}, "overstated"),
+    ("practice_support", {"conditions": "crps|interstitial_cystitis"}, "unsupported"),
+    ("fact", {"topic": "indication", "claimed": "a", "recorded": "a|b"}, "supported"),
+    ("fact", {"topic": "indication", "claimed": "c", "recorded": "a|b"}, "false"),
+    (
+        "distinct_trials",
+        {
+            "claimed": 3,
+            "condition": "fibromyalgia",
+            "design": "rct_parallel",
+            "weeks": 12,
+            "dose": 6,
+        },
+        "false",
+    ),
+    (
+        "distinct_trials",
+        {
+            "claimed": 1,
+            "condition": "fibromyalgia",
+            "design": "rct_parallel",
+            "weeks": 12,
+            "dose": 6,
+        },
+        "supported",
+    ),
+    ("framing", {"reason": "award"}, "not_testable"),
+    ("consort_item", {"item": "outcome_result"}, "false"),
+    ("consort_item", {"item": "conclusions"}, "supported"),
 ]
 
 
@@ -266,7 +293,7 @@ def test_every_proposition_is_exercised():
 
 
 def _add_rows(ev, table, rows):
-    extra = pd.DataFrame(rows).astype(str)
+    extra = pd.DataFrame(rows)
     setattr(ev, table, pd.concat([getattr(ev, table), extra], ignore_index=True))
 
 
@@ -329,9 +356,9 @@ def test_excess_events_on_ldn_contradict_placebo_like_tolerability(ev):
 
 
 def test_new_trial_can_change_a_verdict(ev):
-    """Verdicts are computed: a third concordant MS trial keeps 'supported', a null one
-    turns it into 'overstated'."""
-    assert C.condition_rct_benefit(ev, "multiple_sclerosis").verdict == "supported"
+    """Verdicts are computed: MS function is supported by two concordant trials; a third,
+    null trial with a precise interval around zero turns it into mixed evidence."""
+    assert C.outcome_benefit(ev, "function", "multiple_sclerosis").verdict == "supported"
     _add_rows(
         ev,
         "studies",
@@ -339,32 +366,57 @@ def test_new_trial_can_change_a_verdict(ev):
             {
                 "study_id": "msc_2022",
                 "first_author": "Msc",
-                "year": "2022",
+                "year": 2022,
                 "condition": "multiple_sclerosis",
                 "design": "rct_parallel",
-                "randomized": "true",
+                "randomized": True,
+                "blinding": "double_blind",
                 "comparator": "placebo",
-                "n_enrolled": "90",
-                "primary_outcome": "pain",
+                "n_enrolled": 400,
+                "primary_outcome": "function",
                 "primary_result": "no_difference",
             },
         ],
     )
-    assert C.condition_rct_benefit(ev, "multiple_sclerosis").verdict == "overstated"
+    _add_rows(
+        ev,
+        "outcomes",
+        [
+            {
+                "study_id": "msc_2022",
+                "outcome_id": "msc_2022_function",
+                "outcome": "function",
+                "better": "higher",
+                "comparison": "ldn_vs_placebo",
+                "timepoint_weeks": 12,
+                "data_type": "arm_means",
+                "n_ldn": 200,
+                "mean_ldn": 50.0,
+                "sd_ldn": 10.0,
+                "n_ctrl": 200,
+                "mean_ctrl": 50.0,
+                "sd_ctrl": 10.0,
+            },
+        ],
+    )
+    after = C.outcome_benefit(ev, "function", "multiple_sclerosis")
+    assert after.verdict != "supported"
+    assert "msc_2022" in after.deciding_sources
 
 
 def test_deciding_sources_name_studies(ev):
     result = C.final_primary_significant(ev)
     assert result.deciding_sources == ("bruun_2024",)
-    assert "p=0.27" in result.deciding_numbers
+    assert "p = 0.27" in result.deciding_numbers
 
 
-def test_missing_tables_give_not_testable():
+def test_missing_tables_give_unsupported():
+    """Without data a checkable claim is unsupported (no evidence), never contradicted."""
     empty = SimpleNamespace()
     for prop, args, _ in CASES:
-        if prop == "untestable":
+        if prop in ("untestable", "fact", "framing", "consort_item"):
             continue
-        assert C.evaluate_claim(empty, prop, args).verdict == "not_testable", prop
+        assert C.evaluate_claim(empty, prop, args).verdict == "unsupported", prop
 
 
 def test_unknown_proposition_and_bad_args(ev):
@@ -395,7 +447,8 @@ def test_evaluate_claims_on_real_claims_with_fake_evidence(ev, claims_df):
     assert len(result) == len(claims_df)
     assert set(result["verdict"]) <= set(C.VERDICTS)
     final = result[claims_df["proposition"] == "final_primary_significant"]
-    assert set(final["verdict"]) == {"contradicted"}
+    assert set(final["verdict"]) == {"false"}
+    assert (result["curator_note"] == claims_df["notes"].fillna("")).all()
 
 
 # ------------------------------------------------------------------ statistics helpers
