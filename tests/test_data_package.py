@@ -29,6 +29,7 @@ SPEC_CONDITIONS = [
     "neuropathic_pain_other", "chronic_low_back_pain", "rheumatoid_arthritis",
     "arthritis_other", "crps", "multiple_sclerosis", "interstitial_cystitis", "long_covid",
     "me_cfs", "gulf_war_illness", "headache", "mixed_chronic_pain", "dermatologic", "other",
+    "depression", "hiv", "cancer", "endometriosis", "vulvodynia",  # added in 2.0.0
 ]  # fmt: skip
 
 
@@ -118,7 +119,9 @@ def test_descriptor_is_a_versioned_tabular_data_package():
             assert fd.get("description"), f"{res['name']}.{fd['name']} has no description"
             if "enum" in fd.get("constraints", {}):
                 assert fd["constraints"]["enum"], fd["name"]
-        if res["name"] not in {"conditions"}:
+        # conditions: the project's own vocabulary; searches/screening: the search log,
+        # whose provenance is the query (a hit without an address has a blank record_url).
+        if res["name"] not in {"conditions", "searches", "screening"}:
             urls = [fd for fd in schema["fields"] if fd["name"] in ("source_url", "criteria_url")]
             assert urls and urls[0]["constraints"]["required"], res["name"]
             assert urls[0]["constraints"]["pattern"].startswith("^https?://")
@@ -138,6 +141,9 @@ def test_descriptor_declares_the_foreign_keys():
     assert ("condition", "conditions", "id") in fks("studies")
     assert ("linked_study_id", "", "study_id") in fks("studies")
     assert ("linked_study_id", "studies", "study_id") in fks("registrations")
+    assert ("study_id", "studies", "study_id") in fks("risk_of_bias")
+    assert ("search_id", "searches", "search_id") in fks("screening")
+    assert ("study_id", "studies", "study_id") in fks("screening")
     # reviews.condition may also be 'mixed': checked by a registry rule instead.
     assert "review_condition_known" in {r.id for r in RULES}
 
@@ -277,6 +283,20 @@ def test_summarize_counts(folder):
     assert summary["n_registrations"] == 3
     assert summary["n_reviews"] == 2
     assert summary["n_review_results"] == 3
+    assert summary["n_with_doi_or_pmid"] == 2
+    assert summary["n_studies_overlapping"] == 2  # fake_2003 and fake_2005
+    assert summary["n_rob_trials"] == 2
+    assert summary["prisma"] == {
+        "searches": 2,
+        "identified": 6,
+        "duplicates": 1,
+        "screened": 5,
+        "excluded": 3,
+        "excluded_by_reason": {"review_or_commentary": 1, "already_in_data": 1, "not_ldn_dose": 1},
+        "included": 2,
+        "included_studies": 2,
+        "registrations_added": 0,
+    }
 
 
 def test_check_command_prints_summary(folder, capsys):
@@ -285,6 +305,7 @@ def test_check_command_prints_summary(folder, capsys):
     assert "Studies by condition and design" in out
     assert "fibromyalgia" in out and "rct_crossover" in out
     assert "Data version:" in out and descriptor()["version"] in out
+    assert "Records screened:" in out and "Studies with a DOI or PMID:       2 of 6" in out
 
 
 def test_check_command_uses_env_data_dir(folder, monkeypatch, capsys):
@@ -312,50 +333,13 @@ def test_row_numbers_count_blank_lines_like_a_spreadsheet(folder):
 
 # ------------------------------------------------------------------ one check at a time
 
-SCHEMA_CASES = [
-    # (id, file, row, column, new value, expected message fragment)
-    ("integer type", "studies.csv", 1, "n_enrolled", "12.5", "whole number"),
-    ("integer text", "adverse_events.csv", 2, "events", "two", "whole number"),
-    ("number type", "outcomes.csv", 1, "mean_ldn", "5,0", "not a number"),
-    ("number nan", "outcomes.csv", 1, "sd_ldn", "NaN", "NaN"),
-    ("number inf", "reviews.csv", 1, "estimate", "-inf", "infinity"),
-    ("boolean type", "studies.csv", 1, "randomized", "yes", "true or false"),
-    ("required", "studies.csv", 2, "design", "", "required"),
-    ("required count", "adverse_events.csv", 3, "events", "", "required"),
-    ("required source_url", "registrations.csv", 1, "source_url", "", "required"),
-    ("enum", "studies.csv", 1, "design", "RCT", "allowed values"),
-    ("enum vocabulary", "adverse_events.csv", 1, "event", "Vivid dreams", "allowed values"),
-    ("pattern doi", "studies.csv", 1, "doi", "https://doi.org/10.5555/fake", "format"),
-    ("pattern source_url", "adverse_events.csv", 2, "source_url", "www.example.org/x", "format"),
-    ("pattern study_id", "studies.csv", 3, "study_id", "Fake 2003", "format"),
-    ("pattern status", "registrations.csv", 1, "status", "Completed", "format"),
-    ("pattern date", "registrations.csv", 1, "start_date", "01/2000", "format"),
-    ("minimum n", "studies.csv", 1, "n_enrolled", "0", "at least 1"),
-    ("negative events", "adverse_events.csv", 1, "events", "-1", "at least 0"),
-    ("exclusive minimum sd", "outcomes.csv", 1, "sd_ldn", "0", "greater than 0"),
-    ("exclusive minimum se", "outcomes.csv", 4, "se_ctrl", "-0.5", "greater than 0"),
-    ("exclusive minimum dose", "studies.csv", 2, "dose_mg_min", "0", "greater than 0"),
-    ("maximum dose", "studies.csv", 2, "dose_mg_max", "50", "at most 10"),
-    ("absurd n", "studies.csv", 2, "n_enrolled", str(10**9), "at most"),
-    ("year", "reviews.csv", 3, "year", "1979", "at least 1980"),
-    ("i2", "reviews.csv", 1, "i2", "150", "at most 100"),
-    ("p value", "outcomes.csv", 1, "p_value", "1.5", "at most 1"),
-    ("duration", "studies.csv", 1, "duration_weeks", "0", "greater than 0"),
-    ("primary key", "outcomes.csv", 2, "outcome_id", "fake_2001_pain", "duplicate"),
-    ("composite key", "adverse_events.csv", 2, "arm", "ldn", "duplicate"),
-    ("fk outcomes", "outcomes.csv", 1, "study_id", "fake_2099", "studies.csv"),
-    ("fk adverse events", "adverse_events.csv", 6, "study_id", "fake_2098", "studies.csv"),
-    ("fk condition", "studies.csv", 1, "condition", "fibromyalgie", "conditions.csv"),
-    ("fk registration", "registrations.csv", 2, "linked_study_id", "fake_2097", "studies.csv"),
-    ("fk self", "studies.csv", 6, "linked_study_id", "fake_2096", "studies.csv"),
-    ("fk registration condition", "registrations.csv", 1, "condition", "covid", "conditions"),
-]
+CASES = json.loads((FIXTURE / "broken_cases.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(
     ("file", "row", "column", "value", "text"),
-    [c[1:] for c in SCHEMA_CASES],
-    ids=[c[0] for c in SCHEMA_CASES],
+    [(*c["edit"], c["text"]) for c in CASES["schema"]],
+    ids=[c["id"] for c in CASES["schema"]],
 )
 def test_schema_check_catches_its_broken_fixture(folder, file, row, column, value, text):
     set_cell(folder, file, row, column, value)
@@ -363,144 +347,11 @@ def test_schema_check_catches_its_broken_fixture(folder, file, row, column, valu
     assert problem.fix and problem.fix.endswith((".", "?"))
 
 
-RULE_CASES = [
-    # (rule id, [(file, row, column, value), ...], expected (file, row, column))
-    (
-        "events_within_at_risk",
-        [("adverse_events.csv", 1, "events", "50")],
-        ("adverse_events.csv", 1, "events"),
-    ),
-    (
-        "at_risk_within_enrolled",
-        [("adverse_events.csv", 6, "n_at_risk", "13")],
-        ("adverse_events.csv", 6, "n_at_risk"),
-    ),
-    ("arm_n_within_enrolled", [("studies.csv", 3, "n_ldn", "13")], ("studies.csv", 3, "n_ldn")),
-    ("arm_n_within_enrolled", [("outcomes.csv", 5, "n_ctrl", "13")], ("outcomes.csv", 5, "n_ctrl")),
-    (
-        "arms_sum_within_enrolled",
-        [("studies.csv", 2, "n_ldn", "25"), ("studies.csv", 2, "n_control", "25")],
-        ("studies.csv", 2, "n_enrolled"),
-    ),
-    (
-        "crossover_arms_equal",
-        [("studies.csv", 1, "n_control", "27")],
-        ("studies.csv", 1, "n_control"),
-    ),
-    (
-        "analyzed_within_enrolled",
-        [("studies.csv", 2, "n_analyzed", "41")],
-        ("studies.csv", 2, "n_analyzed"),
-    ),
-    (
-        "dose_range_ordered",
-        [("studies.csv", 3, "dose_mg_min", "5")],
-        ("studies.csv", 3, "dose_mg_min"),
-    ),
-    ("ci_ordered", [("outcomes.csv", 2, "ci_low", "0.5")], ("outcomes.csv", 2, "ci_low")),
-    ("ci_ordered", [("reviews.csv", 1, "ci_low", "0.2")], ("reviews.csv", 1, "ci_low")),
-    (
-        "estimate_within_ci",
-        [("outcomes.csv", 2, "estimate", "-10")],
-        ("outcomes.csv", 2, "estimate"),
-    ),
-    ("estimate_within_ci", [("reviews.csv", 2, "estimate", "2.5")], ("reviews.csv", 2, "estimate")),
-    (
-        "ratio_measures_positive",
-        [("outcomes.csv", 3, "ci_low", "-0.5")],
-        ("outcomes.csv", 3, "ci_low"),
-    ),
-    (
-        "ratio_measures_positive",
-        [("reviews.csv", 2, "estimate", "-0.1"), ("reviews.csv", 2, "ci_low", "-0.2")],
-        ("reviews.csv", 2, "estimate"),
-    ),
-    (
-        "estimate_has_type",
-        [("outcomes.csv", 2, "estimate_type", "")],
-        ("outcomes.csv", 2, "estimate_type"),
-    ),
-    ("estimate_has_type", [("reviews.csv", 1, "measure", "")], ("reviews.csv", 1, "measure")),
-    (
-        "scale_range_ordered",
-        [("outcomes.csv", 1, "scale_max", "0")],
-        ("outcomes.csv", 1, "scale_max"),
-    ),
-    ("mean_within_scale", [("outcomes.csv", 1, "mean_ldn", "11")], ("outcomes.csv", 1, "mean_ldn")),
-    (
-        "mean_within_scale",
-        [("outcomes.csv", 5, "mean_ctrl", "120")],
-        ("outcomes.csv", 5, "mean_ctrl"),
-    ),
-    (
-        "pre_post_consistent",
-        [("outcomes.csv", 5, "comparison", "ldn_vs_placebo")],
-        ("outcomes.csv", 5, "comparison"),
-    ),
-    (
-        "id_prefix",
-        [("outcomes.csv", 1, "outcome_id", "fake_2002_pain")],
-        ("outcomes.csv", 1, "outcome_id"),
-    ),
-    (
-        "id_prefix",
-        [("reviews.csv", 3, "result_id", "rev_fake_2010_other")],
-        ("reviews.csv", 3, "result_id"),
-    ),
-    ("id_year_matches", [("studies.csv", 2, "year", "2003")], ("studies.csv", 2, "study_id")),
-    ("id_year_matches", [("reviews.csv", 3, "year", "2012")], ("reviews.csv", 3, "review_id")),
-    (
-        "id_year_matches",
-        [("studies.csv", 4, "study_id", "fake_nd")],
-        ("studies.csv", 4, "study_id"),
-    ),
-    (
-        "randomized_matches_design",
-        [("studies.csv", 2, "randomized", "false")],
-        ("studies.csv", 2, "randomized"),
-    ),
-    (
-        "randomized_matches_design",
-        [("studies.csv", 5, "randomized", "true")],
-        ("studies.csv", 5, "randomized"),
-    ),
-    (
-        "case_report_one_participant",
-        [("studies.csv", 4, "n_enrolled", "2"), ("studies.csv", 4, "n_analyzed", "2")],
-        ("studies.csv", 4, "n_enrolled"),
-    ),
-    (
-        "linked_study_not_self",
-        [("studies.csv", 6, "linked_study_id", "fake_2005b")],
-        ("studies.csv", 6, "linked_study_id"),
-    ),
-    (
-        "review_condition_known",
-        [("reviews.csv", 3, "condition", "fibromyalgie")],
-        ("reviews.csv", 3, "condition"),
-    ),
-    (
-        "included_studies_resolve",
-        [("reviews.csv", 1, "included_study_ids", "fake_2001;fake_2099")],
-        ("reviews.csv", 1, "included_study_ids"),
-    ),
-    (
-        "review_fields_consistent",
-        [("reviews.csv", 2, "title", "FAKE other title")],
-        ("reviews.csv", 2, "title"),
-    ),
-    ("review_fields_consistent", [("reviews.csv", 2, "year", "2011")], ("reviews.csv", 2, "year")),
-    (
-        "registration_dates_ordered",
-        [("registrations.csv", 2, "completion_date", "2024-12-31")],
-        ("registrations.csv", 2, "completion_date"),
-    ),
-    (
-        "registration_dates_ordered",
-        [("registrations.csv", 1, "completion_date", "1999-12-31")],
-        ("registrations.csv", 1, "completion_date"),
-    ),
-]
+def _rule_cases(kind: str) -> list:
+    return [(c["rule"], c["edits"], c["where"]) for c in CASES[kind]]
+
+
+RULE_CASES, WARNING_CASES = _rule_cases("rules"), _rule_cases("warnings")
 
 
 @pytest.mark.parametrize(
@@ -513,8 +364,29 @@ def test_rule_catches_its_broken_fixture(folder, rule_id, edits, where):
     assert "{" not in problem.message and "{" not in problem.fix, "unformatted template"
 
 
+@pytest.mark.parametrize(
+    ("rule_id", "edits", "where"), WARNING_CASES, ids=[f"{c[0]}-{c[2][0]}" for c in WARNING_CASES]
+)
+def test_warning_rule_reports_and_loads(folder, rule_id, edits, where, capsys):
+    for file, row, column, value in edits:
+        set_cell(folder, file, row, column, value)
+    warnings = list(load_evidence(folder).warnings)
+    problem = find(warnings, *where, text=f"[warning {rule_id}]")
+    assert "{" not in problem.message and "{" not in problem.fix, "unformatted template"
+    assert check_command(folder) == 0
+    assert f"[warning {rule_id}]" in capsys.readouterr().out
+
+
+def test_bare_ip_with_a_citable_study_is_not_flagged(folder):
+    set_cell(folder, "studies.csv", 1, "source_url", "http://192.0.2.7/fake_2001")  # has a DOI
+    assert load_evidence(folder).warnings == ()
+
+
 def test_every_rule_has_a_broken_fixture():
-    assert {r.id for r in RULES} == {c[0] for c in RULE_CASES}
+    errors = {r.id for r in RULES if r.severity == "error"}
+    warnings = {r.id for r in RULES if r.severity == "warning"}
+    assert errors == {c[0] for c in RULE_CASES}
+    assert warnings == {c[0] for c in WARNING_CASES}
     assert len({r.id for r in RULES}) == len(RULES), "rule ids must be unique"
 
 
@@ -635,8 +507,8 @@ def test_readme_lists_every_field():
         for fd in res["schema"]["fields"]:
             assert f"| `{fd['name']}` |" in body, f"{res['name']}.{fd['name']} not in README"
     assert "## Double-extraction agreement" in readme
-    for rule in RULES:
-        assert f"`{rule.id}`" in readme, f"rule {rule.id} not in README"
+    for r in RULES:
+        assert f"`{r.id}`" in readme, f"rule {r.id} not in README"
 
 
 def test_readme_generated_block_is_up_to_date():

@@ -37,8 +37,8 @@ DATA = ROOT / "data"
 FIXTURE = ROOT / "tests" / "fixtures" / "evidence_valid"
 DESCRIPTOR = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}
-TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews", "conditions")
-EVIDENCE = TABLES[:-1]
+EVIDENCE = tuple(n for n in RESOURCES if n not in ("conditions", "claims", "news_criteria"))
+TABLES = (*EVIDENCE, "conditions")  # every table the curators write
 CONDITIONS = [row["id"] for row in csv.DictReader((DATA / "conditions.csv").open(encoding="utf-8"))]
 
 SETTINGS = settings(

@@ -15,7 +15,7 @@ from ldn_analysis.data.validation import undeclared_files
 from ldn_analysis.errors import DataValidationError, LDNError
 from ldn_analysis.vocab import CONTROLLED_DESIGNS
 
-__all__ = ["check_command", "format_summary", "summarize"]
+__all__ = ["check_command", "format_prisma", "format_summary", "prisma_counts", "summarize"]
 
 # --------------------------------------------------------------------------------------
 # Summary and command
@@ -39,16 +39,23 @@ def summarize(evidence: Evidence) -> dict[str, Any]:
         only), ``conditions_present``, ``designs`` (vocabulary order), ``n_randomized``,
         ``n_participants`` (sum of n_enrolled over studies that are not linked secondary
         publications; blanks count 0), ``n_studies_without_n_enrolled``,
+        ``n_studies_overlapping`` (studies whose overlaps_with is filled: their participants
+        may be counted twice in ``n_participants``),
         ``n_outcome_rows``, ``n_controlled_trials`` (controlled designs, see
         :data:`CONTROLLED_DESIGNS`), ``n_controlled_trials_with_outcomes`` (with at least
         one outcome row comparing LDN with placebo or an active comparator),
         ``n_ae_rows``, ``n_studies_with_ae``, ``n_registrations``,
         ``n_registrations_linked``, ``n_reviews`` (distinct review_id),
-        ``n_review_results`` and ``checksums``.
+        ``n_review_results``, ``n_with_doi_or_pmid`` (studies with a DOI or a PMID),
+        ``n_rob_trials`` (studies with RoB 2 rows), ``prisma`` (see :func:`prisma_counts`;
+        ``None`` without searches and screening) and ``checksums``.
     """
     s = evidence.studies
     o = evidence.outcomes
     ae = evidence.adverse_events
+    rob = evidence.tables.get("risk_of_bias")
+    searches = evidence.tables.get("searches")
+    screening = evidence.tables.get("screening")
     by = s.groupby(["condition", "design"], observed=True).size()
     designs = evidence.designs()
     table: dict[str, dict[str, int]] = {}
@@ -68,6 +75,9 @@ def summarize(evidence: Evidence) -> dict[str, Any]:
         "designs": designs,
         "n_randomized": int(s["randomized"].fillna(False).sum()),
         "n_participants": int(s.loc[primary, "n_enrolled"].fillna(0).sum()),
+        "n_studies_overlapping": int(s["overlaps_with"].notna().sum())
+        if "overlaps_with" in s.columns
+        else 0,
         "n_studies_without_n_enrolled": int(s["n_enrolled"].isna().sum()),
         "n_outcome_rows": int(len(o)),
         "n_controlled_trials": int(controlled.nunique()),
@@ -78,7 +88,50 @@ def summarize(evidence: Evidence) -> dict[str, Any]:
         "n_registrations_linked": int(evidence.registrations["linked_study_id"].notna().sum()),
         "n_reviews": int(evidence.reviews["review_id"].nunique()),
         "n_review_results": int(len(evidence.reviews)),
+        "n_with_doi_or_pmid": int((s["doi"].notna() | s["pmid"].notna()).sum()),
+        "n_rob_trials": int(rob["study_id"].nunique()) if rob is not None else 0,
+        "prisma": prisma_counts(searches, screening) if screening is not None else None,
         "checksums": dict(evidence.checksums),
+    }
+
+
+def prisma_counts(searches: pd.DataFrame | None, screening: pd.DataFrame) -> dict[str, Any]:
+    """Count the flow of search hits, PRISMA style, from ``searches`` and ``screening``.
+
+    Parameters
+    ----------
+    searches : DataFrame or None
+        One row per search.
+    screening : DataFrame
+        One row per hit with ``decision``, ``reason`` and ``study_id``.
+
+    Returns
+    -------
+    dict
+        ``searches`` (searches run), ``identified`` (hits), ``duplicates`` (hits of a page
+        already screened: reason duplicate_record), ``screened`` (identified - duplicates),
+        ``excluded`` (screened and excluded), ``excluded_by_reason`` (``{reason: count}``,
+        most frequent first; blank reasons as ``not stated``), ``included`` (included
+        hits), ``included_studies`` (distinct study_ids of included hits that are not
+        registration records) and
+        ``registrations_added`` (included hits with reason registration_added).
+    """
+    reason = screening["reason"].fillna("not stated")
+    duplicate = (reason == "duplicate_record").to_numpy()
+    excluded = (screening["decision"] == "excluded").to_numpy() & ~duplicate
+    included = (screening["decision"] == "included").to_numpy()
+    added = (reason == "registration_added").to_numpy()
+    by_reason = reason[excluded].value_counts()
+    return {
+        "searches": int(len(searches)) if searches is not None else 0,
+        "identified": int(len(screening)),
+        "duplicates": int(duplicate.sum()),
+        "screened": int((~duplicate).sum()),
+        "excluded": int(excluded.sum()),
+        "excluded_by_reason": {str(k): int(v) for k, v in by_reason.items()},
+        "included": int(included.sum()),
+        "included_studies": int(screening.loc[included & ~added, "study_id"].dropna().nunique()),
+        "registrations_added": int((included & added).sum()),
     }
 
 
@@ -113,10 +166,13 @@ def format_summary(summary: Mapping[str, Any]) -> str:
     n = summary
     lines += [
         f"Studies:                          {n['n_studies']} "
-        f"({n['n_linked_publications']} linked secondary publication(s))",
+        f"({_count(n['n_linked_publications'], 'linked secondary publication')})",
         f"Randomized studies:               {n['n_randomized']}",
         f"Participants (sum of n_enrolled): {n['n_participants']:,} "
-        f"({n['n_studies_without_n_enrolled']} stud(ies) without n_enrolled)",
+        f"({_count(n['n_studies_without_n_enrolled'], 'study', 'studies')} without n_enrolled)",
+        f"Overlapping cohorts:              "
+        f"{_count(n.get('n_studies_overlapping', 0), 'study', 'studies')} may share "
+        "participants with another (overlaps_with)",
         f"Outcome rows:                     {n['n_outcome_rows']}",
         f"Controlled trials with outcomes:  {n['n_controlled_trials_with_outcomes']} of "
         f"{n['n_controlled_trials']} controlled trials",
@@ -124,9 +180,51 @@ def format_summary(summary: Mapping[str, Any]) -> str:
         f"Registrations:                    {n['n_registrations']} "
         f"({n['n_registrations_linked']} linked to a study)",
         f"Reviews:                          {n['n_reviews']} ({n['n_review_results']} result rows)",
+        f"Studies with a DOI or PMID:       {n['n_with_doi_or_pmid']} of {n['n_studies']} "
+        f"({_share(n['n_with_doi_or_pmid'], n['n_studies'])})",
+        f"Trials with a RoB 2 assessment:   {n['n_rob_trials']}",
         f"Data version:                     {n['version']}",
     ]
+    if n.get("prisma"):
+        lines += ["", *format_prisma(n["prisma"])]
     return "\n".join(lines)
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "n/a"
+
+
+def format_prisma(p: Mapping[str, Any]) -> list[str]:
+    """Render :func:`prisma_counts` as the lines of a PRISMA-style flow.
+
+    Parameters
+    ----------
+    p : mapping
+        As returned by :func:`prisma_counts`.
+
+    Returns
+    -------
+    list of str
+        One line per box of the flow, exclusions indented by reason.
+    """
+    boxes = [
+        (f"Records identified ({p['searches']} searches)", p["identified"]),
+        ("Duplicate records removed", p["duplicates"]),
+        ("Records screened", p["screened"]),
+        ("Records excluded", p["excluded"]),
+        *((f"  {reason}", count) for reason, count in p["excluded_by_reason"].items()),
+        ("Records included", p["included"]),
+        ("  of which studies (distinct)", p["included_studies"]),
+        ("  of which registration records", p["registrations_added"]),
+    ]
+    width = max(len(label) for label, _ in boxes) + 2
+    lines = ["Search and screening flow (PRISMA style, curation rounds with a search log):"]
+    lines += [f"  {label + ':':<{width}}{count:>6}" for label, count in boxes]
+    return lines
 
 
 def check_command(data_dir: str | Path | None = None) -> int:
@@ -162,7 +260,8 @@ def check_command(data_dir: str | Path | None = None) -> int:
         return 1
     print(format_summary(summarize(evidence)))
     if evidence.warnings:
-        print(f"\n{len(evidence.warnings)} warning(s) (the data load; check these rows):")
+        n = len(evidence.warnings)
+        print(f"\n{n} warning{'s' if n != 1 else ''} (the data loaded; check these rows):")
         for problem in evidence.warnings:
             print(f"  - {problem}")
     extra = undeclared_files(folder)

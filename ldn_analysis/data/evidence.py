@@ -52,6 +52,9 @@ class Evidence:
     warnings : tuple of Problem
         Findings of warning-level validation rules (the data loaded; ``data check``
         lists them).
+    risk_of_bias, searches, screening : DataFrame or None
+        RoB 2 judgements of the randomized trials (long format), the search log and the
+        screening decisions (data version 2.0.0 on); ``None`` in older folders.
     claims : DataFrame or None
         RESERVED for the claims owner: ``claims.csv`` once its resource is added to
         ``datapackage.json`` (validated from its schema like every table); ``None`` until
@@ -70,6 +73,9 @@ class Evidence:
     package: Mapping[str, Any] = field(repr=False)
     tables: Mapping[str, pd.DataFrame] = field(repr=False)
     warnings: tuple[Problem, ...] = field(default=(), repr=False)
+    risk_of_bias: pd.DataFrame | None = field(default=None, repr=False)
+    searches: pd.DataFrame | None = field(default=None, repr=False)
+    screening: pd.DataFrame | None = field(default=None, repr=False)
     # --- RESERVED: claims.csv (claim_id, source_file, claim_text, claim_type,
     # proposition, ...). Owned by the claims engineer; filled automatically once a
     # 'claims' resource exists in datapackage.json.
@@ -185,5 +191,8 @@ def load_evidence(data_dir: str | Path | None = None) -> Evidence:
         package=MappingProxyType(dict(package.descriptor)),
         tables=MappingProxyType(dict(tables)),
         warnings=package.warnings,
+        risk_of_bias=tables.get("risk_of_bias"),
+        searches=tables.get("searches"),
+        screening=tables.get("screening"),
         claims=tables.get("claims"),
     )

@@ -14,6 +14,16 @@ from ldn_analysis.data.validation.rules.registry import (
 )
 from ldn_analysis.vocab import CROSSOVER_DESIGNS, NONRANDOMIZED_DESIGNS, RANDOMIZED_DESIGNS
 
+#: Observational designs: nobody is assigned a treatment, so nobody can be blinded to it.
+OBSERVATIONAL_DESIGNS = (
+    "prospective_cohort",
+    "retrospective_cohort",
+    "prescription_database",
+    "case_series",
+    "case_report",
+    "survey",
+)
+
 
 @rule(
     "events_within_at_risk",
@@ -200,3 +210,19 @@ def randomized_matches_design(t: Tables) -> list[Finding]:
         isin(s, "design", NONRANDOMIZED_DESIGNS) & (rnd == 1)
     )
     return [Finding("studies", "randomized", mask)]
+
+
+@rule(
+    "observational_open_label",
+    "studies (observational designs: " + ", ".join(OBSERVATIONAL_DESIGNS) + "): blinding is "
+    "open_label.",
+    needs=("studies.design", "studies.blinding"),
+    message="blinding is {value} but design is {design} (observational)",
+    fix="An observational study assigns no treatment and blinds nobody: write open_label (as "
+    "for raknes_2017 in the double extraction), or fix the design if the study is a trial.",
+)
+def observational_open_label(t: Tables) -> list[Finding]:
+    """Return the rows breaking rule ``observational_open_label`` (title in the decorator)."""
+    s = t["studies"]
+    mask = isin(s, "design", OBSERVATIONAL_DESIGNS) & ~isin(s, "blinding", ["open_label"])
+    return [Finding("studies", "blinding", mask)]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ldn_analysis.data.validation.rules.registry import Finding, Tables, isin, num, rule
+
+#: An exact p value written as text: "p = 0.03", "P=0.016", "p=.2" (not "p<0.05").
+P_IN_TEXT = r"(?<![A-Za-z])[pP]\s*=\s*(?:0?\.[0-9]+|1(?:\.0+)?)(?![0-9])"
+#: Data types whose arm means give the between-group mean difference.
+ARM_LEVEL = ("arm_means", "change_scores", "pre_post")
 
 
 @rule(
@@ -142,3 +149,61 @@ def pre_post_consistent(t: Tables) -> list[Finding]:
     ).to_numpy()
     mask &= o["comparison"].notna().to_numpy()
     return [Finding("outcomes", "comparison", mask)]
+
+
+@rule(
+    "estimate_matches_arm_means",
+    "outcomes (md with arm_means, change_scores or pre_post): estimate agrees in sign and size "
+    "with mean_ldn - mean_ctrl (tolerance for rounding: 10% or 0.15, whichever is larger).",
+    needs=(
+        "outcomes.estimate",
+        "outcomes.estimate_type",
+        "outcomes.data_type",
+        "outcomes.mean_ldn",
+        "outcomes.mean_ctrl",
+    ),
+    message="estimate ({value}) {disagreement} mean_ldn - mean_ctrl ({computed})",
+    fix="Estimates are LDN minus comparator (pre_post: follow-up minus baseline): re-sign the "
+    "estimate and its interval if the source subtracted the other way (say so in notes), or "
+    "check the arm means; an adjusted estimate that differs from the raw means needs a "
+    "sentence in notes and estimate_type other.",
+)
+def estimate_matches_arm_means(t: Tables) -> list[Finding]:
+    """Return the rows breaking rule ``estimate_matches_arm_means`` (title in the decorator)."""
+    o = t["outcomes"]
+    est = num(o, "estimate")
+    computed = num(o, "mean_ldn") - num(o, "mean_ctrl")
+    rows = isin(o, "estimate_type", ["md"]) & isin(o, "data_type", ARM_LEVEL)
+    with np.errstate(invalid="ignore"):
+        tol = np.maximum(0.1 * np.maximum(np.abs(est), np.abs(computed)), 0.15)
+        off = rows & (np.abs(est - computed) > tol)
+        flipped = np.sign(est) * np.sign(computed) < 0
+    words = np.where(flipped, "has the opposite sign of", "differs in size from")
+    return [
+        Finding(
+            "outcomes",
+            "estimate",
+            off,
+            {"computed": np.round(computed, 4), "disagreement": words},
+        )
+    ]
+
+
+@rule(
+    "p_value_not_in_notes",
+    "outcomes and reviews: an exact p value written in notes (e.g. 'p = 0.03') goes in p_value.",
+    needs=("outcomes.p_value", "outcomes.notes", "reviews.p_value", "reviews.notes"),
+    message="p_value is blank but notes give an exact p value",
+    fix="Copy the row's exact p value from notes into p_value (keep thresholds such as "
+    "p<0.05 in notes); if the p value in notes belongs to another comparison, write it as "
+    "'p of <comparison>: 0.03' so it is not read as this row's.",
+)
+def p_value_not_in_notes(t: Tables) -> list[Finding]:
+    """Return the rows breaking rule ``p_value_not_in_notes`` (its title is in the decorator)."""
+    out = []
+    for name in ("outcomes", "reviews"):
+        table = t[name]
+        written = table["notes"].str.contains(P_IN_TEXT, regex=True).fillna(False)
+        blank = table["p_value"].isna().to_numpy()
+        out.append(Finding(name, "p_value", written.to_numpy(bool) & blank))
+    return out
