@@ -138,3 +138,12 @@ def test_layers_contract_is_kept():
     lint = Path(sys.executable).with_name("lint-imports")
     out = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-3000:]
+
+
+def test_architecture_doc_lists_every_module():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import architecture_doc
+
+    assert architecture_doc.tree() in (ROOT / "docs" / "architecture.md").read_text("utf-8"), (
+        "docs/architecture.md is stale: run tools/architecture_doc.py"
+    )

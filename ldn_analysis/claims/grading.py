@@ -42,7 +42,7 @@ from ldn_analysis.claims._base import (
 )
 from ldn_analysis.claims._effects import study_signals
 from ldn_analysis.text.certainty import Certainty, certainty
-from ldn_analysis.text.format import effect_text, fmt, plural
+from ldn_analysis.text.format import effect_text, fmt, plural, sentence_case
 
 #: Trials of one outcome that agree on no benefit before "several consistent trials" can
 #: contradict a claim without a pooled interval that excludes the claimed effect.
@@ -293,7 +293,7 @@ def grade_benefit(b: BenefitEvidence, what: str) -> Evaluation:
             "contradicted",
             numbers,
             srcs,
-            f"{plural(len(null), 'placebo-controlled trial')} measured {what} and none found a "
+            f"{sentence_case(plural(len(null), 'placebo-controlled trial', words=True))} measured {what} and none found a "
             "benefit: several consistent trials speak against the claim.",
             trials=len(null),
         )

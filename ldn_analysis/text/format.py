@@ -84,14 +84,27 @@ def n_text(n: object) -> str:
     return "n not reported" if math.isnan(x) else f"n = {int(x)}"
 
 
-def plural(k: int, word: str, many: str | None = None) -> str:
-    """Return "1 study" / "3 studies": the count with the right form of the noun."""
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def plural(k: int, word: str, many: str | None = None, *, words: bool = False) -> str:
+    """Return "1 study" / "3 studies": the count with the right form of the noun.
+
+    ``words=True`` spells counts up to ten ("three studies"), for the start of a sentence
+    (combine with :func:`sentence_case`).
+    """
+    count = _NUMBER_WORDS[k] if words and 0 <= k <= 10 else str(k)
     if k == 1:
-        return f"{k} {word}"
+        return f"{count} {word}"
     if many is None:
         head, _, last = word.rpartition(" ")
         many = (head + " " if head else "") + _IRREGULAR.get(last, last + "s")
-    return f"{k} {many}"
+    return f"{count} {many}"
+
+
+def sentence_case(text: str) -> str:
+    """Return ``text`` with its first letter upper-cased (the rest untouched, e.g. "LDN")."""
+    return text[:1].upper() + text[1:]
 
 
 def describe(df: pd.DataFrame) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from ldn_analysis.data.check import check_command
 from ldn_analysis.data.evidence import load_evidence
 from ldn_analysis.errors import DataValidationError, Problem
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 FIXTURE = ROOT / "tests" / "fixtures" / "evidence_valid"
 DESCRIPTOR = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
