@@ -11,13 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-from ldn_analysis.analysis import efficacy, load, select
-from ldn_analysis.claims import claims_command
 from ldn_analysis.data.check import check_command
 from ldn_analysis.data.updates import update_command
 from ldn_analysis.errors import ChoiceError, LDNError, ParameterError
 from ldn_analysis.report.parameters import PARAMETERS
-from ldn_analysis.text.effects_report import FORMATS, render_effects
 
 EPILOG = """examples:
   python -m ldn_analysis report                          every report, default parameters
@@ -106,24 +103,25 @@ def build_parser() -> argparse.ArgumentParser:
     eff.add_argument("--method", default="REML", help=PARAMETERS["method"].help)
     eff.add_argument("--test", default="knha", help=PARAMETERS["test"].help)
     eff.add_argument("--rho", default="0.5", help=PARAMETERS["rho"].help)
-    eff.add_argument("--format", default="table", help=f"one of: {', '.join(FORMATS)}")
+    eff.add_argument("--format", default="table", help="table (default), json or csv")
     eff.add_argument("--data-dir", type=Path, help="data folder (default: data/)")
     return parser
 
 
 def _effects(args: argparse.Namespace) -> int:
+    # local import: the analysis layer (scipy and the conversions) costs about a second to
+    # import, which `data check`, `update`, `report --list` and `--help` never need.
+    from ldn_analysis.analysis import efficacy, load, select
+    from ldn_analysis.text.effects_report import FORMATS, render_effects
+
     if args.format not in FORMATS:
         raise ChoiceError("format", args.format, FORMATS)
     names = ("condition", "outcome", "method", "test", "rho")
     v = {name: PARAMETERS[name].check(getattr(args, name)) for name in names}
     analysis = efficacy(select(load(), v["condition"]), v["outcome"], v["method"], v["test"],
                         rho=v["rho"])  # fmt: skip
-    try:
-        sys.stdout.write(render_effects(analysis, args.format))
-        sys.stdout.flush()
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as cat does
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+    sys.stdout.write(render_effects(analysis, args.format))
+    sys.stdout.flush()  # a closed pipe (`| head`) is handled once, in main()
     return 0
 
 
@@ -184,6 +182,9 @@ def _run(args: argparse.Namespace) -> int:
         )
     if args.command == "effects":
         return _effects(args)
+    # local import: claims grading reads the analysis layer (about a second to import).
+    from ldn_analysis.claims import claims_command
+
     return claims_command(fmt=args.format, data_dir=args.data_dir)
 
 

@@ -129,6 +129,11 @@ CONDITION_LABELS = MappingProxyType(
         "headache": "headache and migraine",
         "mixed_chronic_pain": "mixed chronic pain",
         "dermatologic": "skin conditions",
+        "depression": "depression",
+        "hiv": "HIV",
+        "cancer": "cancer",
+        "endometriosis": "endometriosis",
+        "vulvodynia": "vulvodynia",
         "other": "other conditions",
     }
 )
