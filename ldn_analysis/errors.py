@@ -47,7 +47,8 @@ class DataValidationError(LDNError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        lines = [f"{len(self.problems)} problem(s) in the evidence base:"]
+        n = len(self.problems)
+        lines = [f"{n} {'problem' if n == 1 else 'problems'} in the evidence base:"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
 

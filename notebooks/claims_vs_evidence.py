@@ -167,3 +167,11 @@ ldn.claims.verdicts_by_source(table, scores, p.mode)
 
 # %%
 ldn.claims.discuss(p.mode)
+
+# %% [markdown]
+# ## Studies cited on this page
+#
+# Each study the verdicts rest on, linked to its DOI or PubMed record, with the page its numbers were read from.
+
+# %%
+ldn.studies.show_references(ldn.select(evidence), ldn.claims.cited_study_ids(table))

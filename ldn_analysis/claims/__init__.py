@@ -76,6 +76,7 @@ from ldn_analysis.claims.kinds import ae_kinds_reported as ae_kinds_reported
 from ldn_analysis.claims.kinds import ae_most_common as ae_most_common
 from ldn_analysis.claims.load import load_claims, load_news_criteria, score_sources, validate_claims
 from ldn_analysis.claims.page import (
+    cited_study_ids,
     discuss,
     discuss_text,
     evidence_text,
@@ -130,6 +131,7 @@ __all__ = [
     "evidence_text",
     "verdict_definitions",
     "verdict_text",
+    "cited_study_ids",
     "discuss",
     "discuss_text",
     "verdicts_by_source",

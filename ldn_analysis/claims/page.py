@@ -171,3 +171,9 @@ def discuss_text(mode: str = "student") -> str:
 def discuss(mode: str = "student") -> None:
     """Show the Discuss questions (and the model answers in instructor mode)."""
     show_text(discuss_text(mode), heading="Discuss")
+
+
+def cited_study_ids(table: pd.DataFrame) -> list[str]:
+    """Return the ids of every study the claims table cites (for the page's reference list)."""
+    ids = {s.strip() for cell in table["deciding_sources"] for s in str(cell).split(";")}
+    return sorted(i for i in ids if i and i != "nan")

@@ -444,5 +444,5 @@ def counts_from_percent(percent, n) -> Counts:
     rounded = np.abs(raw - events) > 1e-9 * np.maximum(1, np.abs(raw))
     note = "events = round(percent/100 x n)"
     if rounded.any():
-        note += f"; rounding chose {int(rounded.sum())} count(s) (see 'rounded')"
+        note += f"; rounding chose {int(rounded.sum())} of the counts (see 'rounded')"
     return Counts(events, raw, rounded, note)

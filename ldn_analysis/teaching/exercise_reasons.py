@@ -89,7 +89,8 @@ def _why_i2(v: dict, ans: tuple[str, ...], _ev: Any) -> str:
     within = [b for b, (lo, hi) in I2_BANDS.items() if lo <= v["i2"] <= hi]
     return (
         f"I2 = {v['i2']:.0f}% from k = {v['k']} studies; its point estimate falls in the "
-        f"band(s) {', '.join(within) or 'none'} (Cochrane's overlapping bands: {bands}). Its "
+        f"{'band' if len(within) == 1 else 'bands'} {' and '.join(within) or 'none'} "
+        f"(Cochrane's overlapping bands: {bands}). Its "
         f"95% CI runs from {v['i2_ci_low']:.0f}% to {v['i2_ci_high']:.0f}% (Q-profile), and "
         f"tau2 = {v['tau2']:.3f} (95% CI {v['tau2_ci_low']:.3f} to {v['tau2_ci_high']:.3f}). "
         f"So the answer is {' or '.join(ans)}: "

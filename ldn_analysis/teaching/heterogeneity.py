@@ -23,7 +23,7 @@ from ldn_analysis.figures import Chart, forest_plot
 from ldn_analysis.stats.diagnostics import egger
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.rma import pool
-from ldn_analysis.text.format import effect_text
+from ldn_analysis.text.format import effect_text, plural
 
 EGGER_ALPHA = 0.10
 """Egger's test is conventionally read at the 10% level (Egger et al. 1997)."""
@@ -123,8 +123,8 @@ def heterogeneity_text(result: Any) -> str:
     if result is None or result.k < 2:
         return "Fewer than two studies: heterogeneity cannot be estimated."
     return (
-        f"k = {result.k} studies. Cochran's Q = {result.q:.2f} on {result.q_df} degree(s) of "
-        f"freedom, p = {result.q_pvalue:.3g}: with so few studies this test has little "
+        f"k = {result.k} studies. Cochran's Q = {result.q:.2f} on "
+        f"{plural(result.q_df, 'degree')} of freedom, p = {result.q_pvalue:.3g}: with so few studies this test has little "
         f"power, so a large p does not show that the studies agree. tau2 = {result.tau2:.3f} "
         f"(95% CI {result.tau2_ci_low:.3f} to {result.tau2_ci_high:.3f}); I2 = "
         f"{result.i2:.0f}% (95% CI {result.i2_ci_low:.0f}% to {result.i2_ci_high:.0f}%). "

@@ -84,7 +84,19 @@ def n_text(n: object) -> str:
     return "n not reported" if math.isnan(x) else f"n = {int(x)}"
 
 
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
 
 
 def plural(k: int, word: str, many: str | None = None, *, words: bool = False) -> str:
