@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import shutil
-import urllib.error
+import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -103,30 +106,37 @@ def test_pubmed_search_id_without_summary_is_still_listed(evidence):
     assert out[0]["title"] == "(no esummary record)"
 
 
-def test_offline_without_from_file_exits_with_one_line(monkeypatch, tmp_path, capsys):
-    def unreachable(request, timeout):
-        raise urllib.error.URLError("[Errno -2] Name or service not known")
-
-    monkeypatch.setattr(updates.urllib.request, "urlopen", unreachable)
-    code = cli.main(["update", "registrations", "--output-dir", str(tmp_path)])
-    err = capsys.readouterr().err
-    assert code == 1
-    assert err.count("\n") == 1
-    assert "cannot reach clinicaltrials.gov" in err and "--from-file" in err
+def test_offline_without_from_file_exits_with_one_line(root, tmp_path):
+    """A real run with the network unreachable (every request goes to a closed local port)."""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens here now: connections are refused at once
+    env = {**os.environ, "https_proxy": f"http://127.0.0.1:{port}", "http_proxy": ""}
+    env["HTTPS_PROXY"] = env["https_proxy"]
+    run = subprocess.run(
+        [sys.executable, "-m", "ldn_analysis", "update", "registrations", "--output-dir",
+         str(tmp_path)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert "cannot reach clinicaltrials.gov" in run.stderr and "--from-file" in run.stderr
     assert not (tmp_path / "registrations.csv").exists()
 
 
-def test_timeout_is_caught_and_short(monkeypatch):
-    seen = {}
-
-    def slow(request, timeout):
-        seen["timeout"] = timeout
-        raise TimeoutError("timed out")
-
-    monkeypatch.setattr(updates.urllib.request, "urlopen", slow)
-    with pytest.raises(updates.UpdateError, match="cannot reach eutils.ncbi.nlm.nih.gov"):
-        updates.fetch_json(updates.EUTILS_URL + "esearch.fcgi", {"db": "pubmed"})
-    assert seen["timeout"] <= 30
+def test_timeout_is_caught_and_short():
+    """A server that accepts the connection and never answers: the fetch gives up in time."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    try:
+        with pytest.raises(updates.UpdateError, match="cannot reach 127.0.0.1"):
+            updates.fetch_json(f"http://127.0.0.1:{port}/esearch.fcgi", {"db": "pubmed"}, 0.5)
+    finally:
+        server.close()
+    assert updates.TIMEOUT <= 30
 
 
 def test_live_path_builds_the_documented_queries(root, tmp_path, evidence):
