@@ -35,11 +35,7 @@
 # verdicts are listed only at the end of the page.
 
 # %% [markdown]
-# ## Parameters
-#
-# Change them in the next cell (JupyterLab) or on the command line
-# (`python -m ldn_analysis report --notebook NAME -p NAME VALUE`). The cell after it checks
-# them against the same registry as the command line and lists the values this page used.
+# *Parameters: change them in the next cell (JupyterLab) or with `-p NAME VALUE` on the command line; the line under it shows the values this page used.*
 
 # %% tags=["parameters"]
 mode = "student"

@@ -27,18 +27,10 @@
 #
 # Everything the evidence base holds on low-dose naltrexone for one condition: what was studied and how, a pooled estimate against placebo where trials allow one, side effects, and a certainty profile per outcome. `make report` builds this page once for every condition present in the data.
 #
-# Every chart is interactive: hover over a point to see the study, its design,
-# number of participants, dose and duration; in the HTML report, click a point to open the
-# page the numbers were taken from. Each chart carries a one-sentence description computed
-# from the same numbers, and when there is too little data to draw, the report says so in
-# words instead of showing an empty chart.
+# Hover over a point to see the study; in the HTML report, click it to open the page its numbers came from.
 
 # %% [markdown]
-# ## Parameters
-#
-# Change them in the next cell (JupyterLab) or on the command line
-# (`python -m ldn_analysis report --notebook NAME -p NAME VALUE`). The cell after it checks
-# them against the same registry as the command line and lists the values this page used.
+# *Parameters: change them in the next cell (JupyterLab) or with `-p NAME VALUE` on the command line; the line under it shows the values this page used.*
 
 # %% tags=["parameters"]
 condition = "fibromyalgia"

@@ -25,18 +25,10 @@
 #
 # Chronic conditions need long treatment, but most LDN studies are short. This report shows treatment duration and dose per study, and whether studies that lasted longer reported larger effects (a between-study association, which cannot show that longer treatment works better).
 #
-# Every chart is interactive: hover over a point to see the study, its design,
-# number of participants, dose and duration; in the HTML report, click a point to open the
-# page the numbers were taken from. Each chart carries a one-sentence description computed
-# from the same numbers, and when there is too little data to draw, the report says so in
-# words instead of showing an empty chart.
+# Hover over a point to see the study; in the HTML report, click it to open the page its numbers came from.
 
 # %% [markdown]
-# ## Parameters
-#
-# Change them in the next cell (JupyterLab) or on the command line
-# (`python -m ldn_analysis report --notebook NAME -p NAME VALUE`). The cell after it checks
-# them against the same registry as the command line and lists the values this page used.
+# *Parameters: change them in the next cell (JupyterLab) or with `-p NAME VALUE` on the command line; the line under it shows the values this page used.*
 
 # %% tags=["parameters"]
 outcome = "pain"

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace
 
-import pandas as pd
-
 from ldn_analysis.data.evidence import load_evidence
 from ldn_analysis.errors import ParameterError
 from ldn_analysis.stats.rma import METHODS, TESTS
-from ldn_analysis.text.display import show_table
+from ldn_analysis.text.display import show_text
 from ldn_analysis.vocab import DESIGNS, MODES
 
 
@@ -231,22 +229,15 @@ def use_parameters(**values: object) -> Parameters:
     Returns
     -------
     types.SimpleNamespace
-        The canonical values, by name (also shown as a table).
+        The canonical values, by name (also shown as one line under the cell).
     """
     out = {}
     for name, raw in values.items():
         spec = PARAMETERS.get(name)
         out[name] = spec.check(raw) if spec else raw
-    rows = [
-        {
-            "parameter": name,
-            "value used": ", ".join(map(str, v)) if isinstance(v, list) else str(v),
-            "meaning": PARAMETERS[name].help if name in PARAMETERS else "",
-        }
+    shown = "; ".join(
+        f"{name} = {', '.join(map(str, v)) or 'all' if isinstance(v, list) else v}"
         for name, v in out.items()
-    ]
-    for row in rows:
-        if row["value used"] == "":
-            row["value used"] = "(all)"
-    show_table(pd.DataFrame(rows), caption="Parameters this page was built with", link_column="")
+    )
+    show_text(f"Built with {shown} (meanings: docs/parameters.md; the run card at the end).")
     return Parameters(**out)
