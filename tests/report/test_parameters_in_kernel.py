@@ -6,6 +6,7 @@ registry and the data (valid conditions, outcomes with data), never typed.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -59,10 +60,10 @@ def _text(nb) -> str:
 
 
 def _parameter_value(nb, name: str) -> str:
+    """The value the page says it used ("Built with condition = ...; designs = ...")."""
     cell = next(c for c in nb.cells if "ldn.use_parameters(" in c.source)
-    table = next(o for o in cell.outputs if "text/plain" in o.get("data", {}))
-    rows = [line.split() for line in table["data"]["text/plain"].splitlines()[1:]]
-    return next(" ".join(r[1:2]) for r in rows if r and r[0] == name)
+    line = next(o for o in cell.outputs if "text/plain" in o.get("data", {}))
+    return re.search(rf"\b{name} = ([^;(]+?)(?:;| \()", line["data"]["text/plain"]).group(1)
 
 
 def test_an_unknown_condition_stops_with_one_line_listing_the_valid_ones(runs):
