@@ -151,3 +151,9 @@ if ldn.teaching.unlocked("egger_appropriate", my_answer, evidence, p.mode, condi
 
 # %%
 ldn.teaching.discuss("teach_heterogeneity", p.mode)
+
+# %% [markdown]
+# ## Studies in this lesson
+
+# %%
+ldn.studies.show_references(selection, analysis.effects["study_id"])

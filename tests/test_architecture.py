@@ -110,7 +110,7 @@ def test_function_local_imports_are_few_and_declared():
             if not top and target != module:
                 line = " ".join(lines[max(0, node.lineno - 4) : node.lineno])
                 local.append((module, node.lineno, target, "# local import:" in line))
-    local = sorted(set(local))
+    local = sorted({(m, line, declared) for m, line, _, declared in local})  # one per statement
     assert len(local) <= MAX_LOCAL_IMPORTS, f"{len(local)} function-local imports: {local}"
     assert all(declared for *_, declared in local), f"undeclared local imports: {local}"
 

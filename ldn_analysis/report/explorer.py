@@ -42,6 +42,7 @@ from ldn_analysis.text.display import PLOTLY_MIMETYPE, figure_html
 from ldn_analysis.text.format import plural
 from ldn_analysis.text.outcomes import outcome_choice_text
 from ldn_analysis.text.sof import summary_of_findings
+from ldn_analysis.text.studies import references_html
 
 REPORT_NOTEBOOK = "condition_report"
 """The notebook whose parameters a view's command line sets."""
@@ -120,10 +121,11 @@ class Rendered:
         """
         sof = summary_of_findings(self.analysis, self.selection)
         choice = outcome_choice_text(self.choice)
+        refs, refs_text = references_html(self.selection, self.analysis.effects.get("study_id"))
         out = {
             "summary": {
-                "text/html": f"<p>{html.escape(choice)}</p>{sof.html()}",
-                "text/plain": f"{choice}\n\n{sof.text()}",
+                "text/html": f"<p>{html.escape(choice)}</p>{sof.html()}{refs}",
+                "text/plain": f"{choice}\n\n{sof.text()}\n\n{refs_text}",
             }
         }
         out |= {name: chart_bundle(chart, static=static) for name, chart in self.charts.items()}

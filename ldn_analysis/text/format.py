@@ -231,8 +231,10 @@ def citation(row: object) -> str:
     year = num(get("year", None))
     year_text = "n.d." if math.isnan(year) else str(int(year))
     journal = _text(get("journal", ""))
-    if not first:  # no author recorded: name the journal, never an internal id
-        return f"{journal or 'Unpublished'} {year_text} (first author not recorded)"
+    if not first:  # no author recorded: name the journal (else the title), never an id
+        words = _text(get("title", "")).split()
+        title = "\u201c" + " ".join(words[:6]) + ("\u2026" if len(words) > 6 else "") + "\u201d"
+        return f"{journal or (title if words else 'Unpublished')} {year_text} (first author not recorded)"
     return f"{first} {year_text}" + (f", {journal}" if journal else "")
 
 

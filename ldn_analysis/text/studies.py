@@ -171,20 +171,27 @@ def registrations_text(selection: Selection) -> str:
     )
 
 
-def show_references(selection: Selection, study_ids=None) -> None:
-    """List the studies a page shows, each as its linked citation ("Studies on this page").
+def references_html(selection: Selection, study_ids=None) -> tuple[str, str]:
+    """Return (HTML, plain text) of the linked citations of a page's studies ("" when none).
 
-    ``study_ids`` limits the list (e.g. the studies counting adverse events); default all.
+    ``study_ids`` limits the list (e.g. the studies of one forest plot); default all.
     """
     s = selection.studies
     if study_ids is not None:
         s = s[s["study_id"].isin(set(study_ids))]
     if s.empty:
-        return
+        return "", ""
     s = s.assign(_cite=[citation(r) for _, r in s.iterrows()]).sort_values("_cite")
     items = "".join(f"<li>{citation_html(r)}</li>" for _, r in s.iterrows())
-    show_html(
+    return (
         f"<div class='ldn-references'><h4>Studies on this page "
         f"({html.escape(plural(len(s), 'study'))})</h4><ol>{items}</ol></div>",
         "\n".join(citation_plain(r) for _, r in s.iterrows()),
     )
+
+
+def show_references(selection: Selection, study_ids=None) -> None:
+    """List the studies a page shows, each as its linked citation ("Studies on this page")."""
+    body, plain = references_html(selection, study_ids)
+    if body:
+        show_html(body, plain)
