@@ -149,11 +149,11 @@ ldn.teaching.feedback("egger_appropriate", my_answer, evidence, p.mode, conditio
 if ldn.teaching.unlocked("egger_appropriate", my_answer, evidence, p.mode, condition=condition):
     ldn.figures.funnel(analysis).show()
 
-# %%
-ldn.teaching.discuss("teach_heterogeneity", p.mode)
-
 # %% [markdown]
 # ## Studies in this lesson
 
 # %%
 ldn.studies.show_references(selection, analysis.effects["study_id"])
+
+# %%
+ldn.teaching.discuss("teach_heterogeneity", p.mode)
