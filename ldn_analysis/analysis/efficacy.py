@@ -31,6 +31,9 @@ from ldn_analysis.analysis.sensitivity import (
 from ldn_analysis.stats.rma import pool
 from ldn_analysis.vocab import CROSSOVER_DESIGNS
 
+CITATION_FIELDS = ("authors", "first_author", "year", "journal", "title")
+"""Study columns a skipped row keeps, so pages can cite it instead of naming its id."""
+
 DATA_TYPE_PREFERENCE = ("arm_means", "change_scores", "between_group", "pre_post")
 """Which outcomes row represents a study when it reports several for one outcome: a
 directly reported effect before a derived one (``derived``); among direct ones,
@@ -127,7 +130,10 @@ def effect_rows(
     missing = full[~full["study_id"].isin(effects["study_id"])]
     skipped = (
         missing.sort_values(["study_id", "_rank"])
-        .drop_duplicates("study_id")[["study_id", "outcome_id", "reason"]]
+        .drop_duplicates("study_id")[
+            ["study_id", "outcome_id", "reason"]
+            + [c for c in CITATION_FIELDS if c in missing.columns]
+        ]
         .reset_index(drop=True)
     )
     return effects, skipped

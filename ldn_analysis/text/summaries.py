@@ -19,7 +19,7 @@ import pandas as pd
 from ldn_analysis import vocab
 from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.selection import RCT_DESIGNS, Selection, unpublished_registrations
-from ldn_analysis.text.format import conclusion, effect_text, fmt, plural
+from ldn_analysis.text.format import citation, conclusion, effect_text, fmt, plural, sentence_case
 from ldn_analysis.text.reconciliation import (  # noqa: F401 (re-exported for notebooks)
     reconciliation_text,
 )
@@ -124,9 +124,10 @@ def evidence_summary(selection: Selection) -> str:
 def _skipped_text(eff: Efficacy) -> str:
     if eff.skipped.empty:
         return ""
-    items = [f"{r.study_id} ({r.reason})" for r in eff.skipped.itertuples()]
+    items = [f"{citation(r)}: {r['reason']}" for _, r in eff.skipped.iterrows()]
+    count = sentence_case(plural(len(items), "study", words=True))
     return (
-        f" {_studies(len(items))} reporting {eff.outcome.replace('_', ' ')} gave no usable "
+        f" {count} reporting {vocab.outcome_label(eff.outcome)} gave no usable "
         f"effect size: {'; '.join(items)}."
     )
 
