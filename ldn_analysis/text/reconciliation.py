@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ldn_analysis import vocab
 from ldn_analysis.analysis.efficacy import Efficacy
-from ldn_analysis.text.format import ci_text, conclusion, fmt
+from ldn_analysis.text.format import ci_text, citation, conclusion, fmt, plural, sentence_case
 
 
 def _ids(series) -> str:
@@ -29,12 +30,14 @@ def _studies(k: int) -> str:
     return f"{k} {'study' if k == 1 else 'studies'}"
 
 
-def _skipped_text(eff: Efficacy) -> str:
+def skipped_text(eff: Efficacy) -> str:
+    """Say which studies reported the outcome but gave no usable effect size, and why."""
     if eff.skipped.empty:
         return ""
-    items = [f"{r.study_id} ({r.reason})" for r in eff.skipped.itertuples()]
+    items = [f"{citation(r)}: {r['reason']}" for _, r in eff.skipped.iterrows()]
+    count = sentence_case(plural(len(items), "study", words=True))
     return (
-        f" {_studies(len(items))} reporting {eff.outcome.replace('_', ' ')} gave no usable "
+        f" {count} reporting {vocab.outcome_label(eff.outcome)} gave no usable "
         f"effect size: {'; '.join(items)}."
     )
 
@@ -233,7 +236,7 @@ def reconciliation_text(eff: Efficacy) -> str:
                 else f"{fmt(n_pub.min())} to {fmt(n_pub.max())} studies"
             )
             + f"; we could pool {eff.k}."
-            + _skipped_text(eff)
+            + skipped_text(eff)
             + _unreported_text(eff)
             + _overlap_text(pub, eff)
         )

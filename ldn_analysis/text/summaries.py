@@ -19,9 +19,10 @@ import pandas as pd
 from ldn_analysis import vocab
 from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.selection import RCT_DESIGNS, Selection, unpublished_registrations
-from ldn_analysis.text.format import citation, conclusion, effect_text, fmt, plural, sentence_case
+from ldn_analysis.text.format import conclusion, effect_text, fmt, plural
 from ldn_analysis.text.reconciliation import (  # noqa: F401 (re-exported for notebooks)
     reconciliation_text,
+    skipped_text,
 )
 from ldn_analysis.text.safety import (  # noqa: F401 (re-exported for notebooks)
     EVENT_NAMES,
@@ -121,17 +122,6 @@ def evidence_summary(selection: Selection) -> str:
     return text
 
 
-def _skipped_text(eff: Efficacy) -> str:
-    if eff.skipped.empty:
-        return ""
-    items = [f"{citation(r)}: {r['reason']}" for _, r in eff.skipped.iterrows()]
-    count = sentence_case(plural(len(items), "study", words=True))
-    return (
-        f" {count} reporting {vocab.outcome_label(eff.outcome)} gave no usable "
-        f"effect size: {'; '.join(items)}."
-    )
-
-
 def efficacy_summary(eff: Efficacy) -> str:
     """Summarise a pooled efficacy analysis in plain language (or say why there is none)."""
     outcome = vocab.outcome_label(eff.outcome)
@@ -140,7 +130,7 @@ def efficacy_summary(eff: Efficacy) -> str:
     if eff.k == 0:
         return (
             f"No {what}-controlled study of LDN for {where} reports {outcome} in a form "
-            f"that gives an effect size, so no pooled estimate can be made.{_skipped_text(eff)}"
+            f"that gives an effect size, so no pooled estimate can be made.{skipped_text(eff)}"
         )
     r = eff.result
     direction = conclusion(r.ci_low, r.ci_high)
@@ -180,7 +170,7 @@ def efficacy_summary(eff: Efficacy) -> str:
         )
     designs = eff.effects["design"].map(vocab.design_label).value_counts()
     text += " Designs pooled: " + ", ".join(f"{k} ({v})" for k, v in designs.items()) + "."
-    return text + _skipped_text(eff)
+    return text + skipped_text(eff)
 
 
 def small_k_text(eff: Efficacy) -> str:
