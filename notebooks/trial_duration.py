@@ -70,3 +70,11 @@ ldn.figures.dose_chart(selection).show()
 # %%
 ldn.figures.effect_duration_chart(analysis).show()
 ldn.tables.effects_table(analysis).show()
+
+# %% [markdown]
+# ## Studies on this page
+
+# %%
+ldn.studies.show_references(
+    selection, [*analysis.effects["study_id"], *analysis.skipped["study_id"]]
+)

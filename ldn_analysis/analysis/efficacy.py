@@ -1,7 +1,6 @@
 """The efficacy analysis of one outcome: per-study effect sizes, pooling, published estimates.
 
-:func:`efficacy` runs everything a report shows for one condition and outcome and returns
-an :class:`Efficacy`, whose shortcuts draw the efficacy charts.
+:func:`efficacy` runs, once per selection and settings, all a page shows for one outcome.
 """
 
 from __future__ import annotations
@@ -31,8 +30,7 @@ from ldn_analysis.analysis.sensitivity import (
 from ldn_analysis.stats.rma import pool
 from ldn_analysis.vocab import CROSSOVER_DESIGNS
 
-CITATION_FIELDS = ("authors", "first_author", "year", "journal", "title")
-"""Study columns a skipped row keeps, so pages can cite it instead of naming its id."""
+CITATION_FIELDS = ("authors", "first_author", "year", "journal", "title")  # kept on skipped rows
 
 DATA_TYPE_PREFERENCE = ("arm_means", "change_scores", "between_group", "pre_post")
 """Which outcomes row represents a study when it reports several for one outcome: a
@@ -131,8 +129,7 @@ def effect_rows(
     skipped = (
         missing.sort_values(["study_id", "_rank"])
         .drop_duplicates("study_id")[
-            ["study_id", "outcome_id", "reason"]
-            + [c for c in CITATION_FIELDS if c in missing.columns]
+            ["study_id", "outcome_id", "reason", *(c for c in CITATION_FIELDS if c in missing)]
         ]
         .reset_index(drop=True)
     )

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ldn_analysis import vocab
 from ldn_analysis.analysis.efficacy import Efficacy
-from ldn_analysis.text.format import ci_text, citation, conclusion, fmt, plural, sentence_case
+from ldn_analysis.text.format import ci_text, conclusion, fmt, plural, sentence_case, short_citation
 
 
 def _ids(series) -> str:
@@ -34,7 +34,7 @@ def skipped_text(eff: Efficacy) -> str:
     """Say which studies reported the outcome but gave no usable effect size, and why."""
     if eff.skipped.empty:
         return ""
-    items = [f"{citation(r)}: {r['reason']}" for _, r in eff.skipped.iterrows()]
+    items = [f"{short_citation(r)}: {r['reason']}" for _, r in eff.skipped.iterrows()]
     count = sentence_case(plural(len(items), "study", words=True))
     return (
         f" {count} reporting {vocab.outcome_label(eff.outcome)} gave no usable "

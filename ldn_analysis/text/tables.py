@@ -17,7 +17,7 @@ from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.selection import Selection, study_frame
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.text.display import link_html, show_table, show_text
-from ldn_analysis.text.format import ci_text, citation, describe, fmt, plural, short_citation
+from ldn_analysis.text.format import ci_text, describe, fmt, plural, short_citation
 from ldn_analysis.text.studies import citation_html, comparator_text, sorted_studies
 
 
@@ -149,7 +149,7 @@ def effects_table(eff: Efficacy) -> Table:
             "How it was computed": e["derivation"] if "derivation" in e else e["conversion"],
         }
     )
-    skipped = "; ".join(f"{citation(r)}: {r['reason']}" for _, r in eff.skipped.iterrows())
+    skipped = "; ".join(f"{short_citation(r)}: {r['reason']}" for _, r in eff.skipped.iterrows())
     return Table(
         frame,
         caption=f"{eff.title}: effect sizes of each study (positive favours LDN; each study's "
