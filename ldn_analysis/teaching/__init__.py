@@ -97,6 +97,15 @@ from ldn_analysis.teaching.proportions import (
     interval_table,
     zero_event_table,
 )
+from ldn_analysis.teaching.risk_of_bias import (
+    rob_domain_table,
+    rob_overall_text,
+    rob_pair_chart,
+    rob_pair_selection,
+    spin_table,
+    surrogate_table,
+    surrogate_text,
+)
 
 __all__ = [
     "BLANK_LINE",
@@ -145,12 +154,19 @@ __all__ = [
     "prediction_interval",
     "randomized_trials_table",
     "registration_table",
+    "rob_domain_table",
+    "rob_overall_text",
+    "rob_pair_chart",
+    "rob_pair_selection",
     "rtm_chart",
     "rtm_table",
     "scores_table",
     "show_claims_by_source",
     "side_effect_range_chart",
     "solution_text",
+    "spin_table",
+    "surrogate_table",
+    "surrogate_text",
     "t_multiplier_table",
     "uncontrolled_claim",
     "unlocked",

@@ -136,6 +136,40 @@ DISCUSS: dict[str, list[tuple[str, str]]] = {
             "completed registration without results is a sign of reporting bias.",
         ),
     ],
+    "teach_risk_of_bias": [
+        (
+            "Two placebo-controlled trials of LDN in fibromyalgia disagree, and one has some "
+            "concerns about its risk of bias while the other is at low risk. Should a reader "
+            "simply believe the low-risk trial?",
+            "Give it more weight, but not for its risk of bias alone: also size and precision, "
+            "the population, dose and duration, and the outcome measured. Some concerns are "
+            "not proof of bias: they say the report does not let us rule it out (for example a "
+            "randomization method that is never described). A review shows the "
+            "judgement beside each result and checks whether the pooled estimate changes "
+            "without the trials at higher risk.",
+        ),
+        (
+            "One text counts the same trial three times, repeats sentences word for word and "
+            "calls a review of earlier studies a 'new study'. Why does this matter if each "
+            "sentence is roughly accurate?",
+            "Because readers weigh evidence by how much of it there seems to be. Repetition "
+            "and copied abstracts make one trial look like several consistent ones; 'new "
+            "study' suggests new patients where there were none; an award suggests quality it "
+            "does not measure. Count independent studies and participants, trace each "
+            "statement to its source, and be wary of identical wording across outlets (press "
+            "releases copied without checking).",
+        ),
+        (
+            "A trial reports that LDN raised the CD4 count in people with HIV. What would you "
+            "need before telling patients that LDN helps them?",
+            "Evidence on outcomes patients care about (illness, hospital stay, death, quality "
+            "of life), or proof that changing this marker by this treatment changes those "
+            "outcomes; a surrogate can move while patients fare no better. Check also that the "
+            "marker and time point reported are the registered primary outcome: a favourable "
+            "marker picked from several, at the one time point where it was significant, is "
+            "selective reporting on top of a surrogate.",
+        ),
+    ],
 }
 
 

@@ -34,6 +34,7 @@ from ldn_analysis.teaching.exercise_data import (
 )
 from ldn_analysis.teaching.exercise_types import Exercise
 from ldn_analysis.teaching.harms import harm_answer, harm_caveat, harm_diagnose, harm_values
+from ldn_analysis.teaching.risk_of_bias import EXERCISE as ROB_EXERCISE
 
 I2_BANDS = {
     "low": (0.0, 40.0),
@@ -412,4 +413,4 @@ def _definitions() -> list[Exercise]:
     ]
 
 
-DEFINITIONS = _definitions()
+DEFINITIONS = [*_definitions(), ROB_EXERCISE]

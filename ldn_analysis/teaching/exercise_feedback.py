@@ -50,6 +50,7 @@ TITLES = {
     "regression_to_mean": "improvement without treatment",
     "multiplicity": "many outcomes, one drug that does nothing",
     "unpublished_registrations": "registered, finished, never published?",
+    "risk_of_bias_overall": "how far can the trial's result be trusted?",
 }
 
 ANSWER_FORMATS = {

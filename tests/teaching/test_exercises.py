@@ -46,7 +46,8 @@ def claims():
 
 
 def _source(eid, ev, real):
-    return real if eid in META | {"unpublished_registrations", "count_rcts"} else ev
+    real_only = {"unpublished_registrations", "count_rcts", "risk_of_bias_overall"}
+    return real if eid in META | real_only else ev
 
 
 def _params(eid, claims):

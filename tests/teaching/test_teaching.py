@@ -47,7 +47,7 @@ UNLOCK = re.compile(r'ldn\.teaching\.unlocked\(\s*"(?P<eid>[a-z_0-9]+)"')
 # Methodological constants a markdown cell may state; any other digit must come from code.
 ALLOWED_NUMBERS = re.compile(
     r"\b(0|50|95|100)%|1\.96|0\.05|p > 0\.1|k - [12]|^\d\. |Step \d|3 divided by|3/n"
-    r"|1 - 0\.05\^\(1/n\)",
+    r"|1 - 0\.05\^\(1/n\)|RoB 2",
     re.M,
 )
 
@@ -103,6 +103,7 @@ def _params(evidence, claims) -> dict[str, list[tuple[str, dict]]]:
             ("multiplicity", {}),
             ("unpublished_registrations", {}),
         ],
+        "teach_risk_of_bias": [("risk_of_bias_overall", {})],
         "claims_vs_evidence": [
             ("claim_verdict", {"claim_id": headline["final"]}),
             ("claim_verdict", {"claim_id": headline["side_effect_range"]}),
