@@ -75,6 +75,4 @@ ldn.tables.effects_table(analysis).show()
 # ## Studies on this page
 
 # %%
-ldn.studies.show_references(
-    selection, [*analysis.effects["study_id"], *analysis.skipped["study_id"]]
-)
+ldn.studies.show_references(selection)
