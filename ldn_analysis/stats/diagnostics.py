@@ -17,12 +17,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ldn_analysis.stats.inference import choose, critical
+from ldn_analysis.stats.inference import check_level, choose, critical
 from ldn_analysis.stats.metareg import MetaRegResult, metareg
-from ldn_analysis.stats.rma import TESTS, PoolResult, _fit_single, _pool_block, fit_block, pool
+from ldn_analysis.stats.rma import (
+    TAU2_ESTIMATORS,
+    TESTS,
+    PoolResult,
+    _fit_single,
+    _pool_block,
+    fit_block,
+    pool,
+)
 
-__all__ = ["EggerResult", "SubgroupResult", "cooks_distance", "cumul", "egger", "influence"]
-__all__ += ["leave1out", "metareg", "rstudent", "subgroup", "SUBGROUP_TAU2"]
+__all__ = ["EggerResult", "SubgroupResult", "cooks_distance", "cumul", "egger", "egger_many"]
+__all__ += ["influence", "leave1out", "metareg", "rstudent", "subgroup", "SUBGROUP_TAU2"]
 
 _DEFAULTS = {"method": "REML", "test": "z", "level": 0.95}
 
@@ -125,6 +133,46 @@ def egger(x, vi=None, method=None, test=None, level=None) -> EggerResult:
         float(c.estimate[0]), float(c.ci_low[0]), float(c.ci_high[0]),
         res.k, fit.method, fit.test, _missing(fit) + res.warnings,
     )  # fmt: skip
+
+
+def egger_many(yi, vi, method="REML", test="z", level=0.95) -> pd.DataFrame:
+    """Egger's test on G data sets of k studies at once (one engine call).
+
+    Parameters
+    ----------
+    yi, vi : array_like, shape (G, k)
+        Effect sizes and sampling variances, finite, ``vi > 0``, no missing values.
+    method, test, level
+        As in :func:`egger` (defaults REML, z, 0.95).
+
+    Returns
+    -------
+    DataFrame
+        One row per data set: ``z_or_t``, ``pvalue``, ``df``, ``slope``,
+        ``limit_estimate``, ``limit_ci_low``, ``limit_ci_high``, ``converged``; the
+        values of :func:`egger` on each row (tests/stats/test_egger_many.py).
+    """
+    choose(TAU2_ESTIMATORS, method, "method")
+    choose(TESTS, test, "test")
+    level = check_level(level)
+    y, v = np.atleast_2d(np.asarray(yi, float)), np.atleast_2d(np.asarray(vi, float))
+    if y.shape != v.shape or not (np.isfinite(y).all() and np.isfinite(v).all() and (v > 0).all()):
+        raise ValueError("yi and vi must have the same shape (G, k), be finite and vi > 0")
+    X = np.stack([np.ones_like(v), np.sqrt(v)], axis=-1)
+    flat = np.flatnonzero(np.ptp(X[..., 1], axis=1) == 0)
+    if flat.size or y.shape[1] <= 2:
+        raise ValueError(
+            f"too few studies or equal variances (data sets {flat[:5].tolist()}): "
+            "the model cannot be fitted"
+        )
+    f = fit_block(y, v, X, method, test, level, profile=False)
+    k = y.shape[1]
+    return pd.DataFrame({
+        "z_or_t": f["stat_b"][:, 1], "pvalue": f["pval_b"][:, 1],
+        "df": float(k - 2) if TESTS[test].t_dist else np.inf, "slope": f["beta"][:, 1],
+        "limit_estimate": f["beta"][:, 0], "limit_ci_low": f["ci_low_b"][:, 0],
+        "limit_ci_high": f["ci_high_b"][:, 0], "converged": f["converged"],
+    })  # fmt: skip
 
 
 _LOO_COLS = ["estimate", "se", "z_or_t", "pvalue", "ci_low", "ci_high", "q", "q_pvalue"]

@@ -20,7 +20,7 @@ from ldn_analysis.analysis import select
 from ldn_analysis.analysis.effects import compute_effects
 from ldn_analysis.errors import LDNError
 from ldn_analysis.figures import Chart, forest_plot
-from ldn_analysis.stats.diagnostics import egger
+from ldn_analysis.stats.diagnostics import egger_many
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.rma import pool
 from ldn_analysis.text.format import effect_text, plural
@@ -219,8 +219,9 @@ def egger_power(
     Study variances are drawn (with replacement) from the effect sizes computable in the
     evidence base; true effects are 0, plus ``slope`` times the standard error when a
     small-study effect is present (smaller studies report larger effects, Egger's model).
-    Each simulated meta-analysis is tested with :func:`ldn_analysis.egger` (REML, z) at
-    :data:`EGGER_ALPHA`.
+    Each simulated meta-analysis is tested with Egger's test (REML, z) at
+    :data:`EGGER_ALPHA`, all replicates of one size in one engine call
+    (:func:`ldn_analysis.stats.diagnostics.egger_many`, equal to :func:`ldn_analysis.egger`).
 
     Returns
     -------
@@ -233,14 +234,14 @@ def egger_power(
     rng = np.random.default_rng(seed)
     rows = []
     for k in ks:
-        hits = {True: 0, False: 0}
-        for _ in range(reps):
-            v = rng.choice(vi, size=k, replace=True)
-            se = np.sqrt(v)
-            noise = rng.normal(0.0, se)
-            for present in (True, False):
-                y = noise + (slope * se if present else 0.0)
-                hits[present] += egger(y, v).pvalue < EGGER_ALPHA
+        v, noise = np.empty((reps, k)), np.empty((reps, k))
+        for i in range(reps):  # the draws of one replicate after another, as a scalar loop
+            v[i] = rng.choice(vi, size=k, replace=True)
+            noise[i] = rng.normal(0.0, np.sqrt(v[i]))
+        se = np.sqrt(v)
+        y = np.concatenate([noise + slope * se, noise])  # present, then absent
+        flagged = egger_many(y, np.concatenate([v, v])).pvalue.to_numpy() < EGGER_ALPHA
+        hits = {True: int(flagged[:reps].sum()), False: int(flagged[reps:].sum())}
         rows.append(
             {
                 "studies (k)": k,
