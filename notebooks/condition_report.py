@@ -13,13 +13,15 @@
 #     language: python
 #     name: python3
 #   ldn:
-#     answers: 'Everything on LDN for {condition}: designs, studies over time, the pooled
-#       {outcome} effect, side effects, certainty.'
+#     answers: 'Everything on LDN for {condition}: designs, studies over time, outcomes
+#       with placebo-controlled data and any pooled effect, side effects, certainty.'
 #     expand:
 #     - condition
 #     group: condition
 #     scope: condition
 #     title: 'LDN for {condition}: the whole evidence (pooled outcome: {outcome})'
+#     title_outcome: pooled
+#     title_unpooled: 'LDN for {condition}: the whole evidence (nothing pooled)'
 # ---
 
 # %% [markdown]

@@ -6,7 +6,10 @@ drives the plan: ``expand`` lists parameters to run once per valid value, ``titl
 page title pattern (``{condition}``, ``{outcome}``, ``{mode}``, ``{event}`` are replaced by
 their reader-facing labels), ``scope`` says which rows of the data a report reads
 (``"condition"``: only its condition's; default every row), ``group`` places the page in
-the index.
+the index. ``title_outcome: pooled`` says the page pools the outcome
+:func:`~ldn_analysis.analysis.outcomes.choose_outcome` picks, not always the one asked
+for: ``{outcome}`` in the title is then that outcome, and ``title_unpooled`` is the
+pattern used when no study of the selection gives an effect size (nothing is pooled).
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from pathlib import Path
 
 import nbformat
 
+import ldn_analysis
 from ldn_analysis import paths, vocab
+from ldn_analysis.analysis.outcomes import choose_outcome
+from ldn_analysis.analysis.selection import select
 from ldn_analysis.errors import ParameterError
 from ldn_analysis.report.parameters import PARAMETERS, validate
 
@@ -95,16 +101,51 @@ def page_title(nb, job: ReportJob, defaults_: dict | None = None) -> str:
     """Return the page title: the notebook's ``ldn.title`` pattern filled with labels.
 
     Values come from the job's parameters over the notebook defaults, so a page built
-    with defaults still names its condition and outcome. Without a pattern, the first
+    with defaults still names its condition and outcome. With ``title_outcome: pooled``
+    the outcome named is the one the page pools (:func:`pooled_outcome`), and the
+    ``title_unpooled`` pattern is used when it pools none. Without a pattern, the first
     heading, followed by any parameter values the job sets.
     """
     values = {**(defaults_ or {}), **job.parameters}
-    pattern = nb.metadata.get("ldn", {}).get("title")
+    meta = nb.metadata.get("ldn", {})
+    pattern = meta.get("title")
     if not pattern:
         extra = ", ".join(f"{k} {param_label(k, v)}" for k, v in sorted(job.parameters.items()))
         return first_heading(nb) + (f" ({extra})" if extra else "")
+    if meta.get("title_outcome") == "pooled":
+        pooled = pooled_outcome(values)
+        if pooled is None:
+            pattern = meta.get("title_unpooled") or pattern
+        else:
+            values["outcome"] = pooled
     labels = {k: param_label(k, v) for k, v in values.items()}
     return pattern.format_map(_Missing(labels))
+
+
+def pooled_outcome(values: dict) -> str | None:
+    """Return the outcome a condition page pools with these parameter values, or None.
+
+    The page's own steps, run before it executes: ``select`` on the condition, designs and
+    smallest size, then ``choose_outcome`` of the requested outcome. None when the chosen
+    outcome has no study with an effect size (the page then pools nothing).
+    """
+    v = {k: PARAMETERS[k].check(x) if k in PARAMETERS else x for k, x in values.items()}
+    evidence = _evidence(str(paths.data_dir().resolve()), _data_stamp())
+    selection = select(evidence, v.get("condition"), v.get("designs") or (), v.get("min_n") or 0)
+    choice = choose_outcome(selection, v["outcome"])
+    return choice.chosen if choice.counts()[1] else None
+
+
+def _data_stamp() -> tuple:
+    folder = paths.data_dir()
+    return tuple((f.name, f.stat().st_mtime_ns) for f in sorted(folder.glob("*")) if f.is_file())
+
+
+@lru_cache(maxsize=2)
+def _evidence(_data_dir: str, _stamp: tuple):
+    # the package's loader: in a report process it returns the evidence loaded before the
+    # forks (execute.prepare), as the notebook's own ``ldn.load_evidence()`` does
+    return ldn_analysis.load_evidence()
 
 
 class _Missing(dict):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import html
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import ldn_analysis as ldn
+from ldn_analysis import vocab
 from ldn_analysis.report import cache, runner
 from ldn_analysis.report.plan import defaults, notebook_paths, page_title
 
@@ -37,6 +41,57 @@ def test_every_page_has_its_own_title_naming_condition_outcome_and_mode():
             assert slug.rsplit("mode-", 1)[1] in title, title
     assert "fibromyalgia" in titles["efficacy"] and "pain" in titles["efficacy"]
     assert "Crohn" in titles["condition_report__condition-crohns_disease"]
+
+
+def _condition_pages_by_choice() -> tuple[str, str, str]:
+    """Return (requested outcome, a condition whose page pools another, one that pools none)."""
+    requested = defaults(notebook_paths()["condition_report"])["outcome"]
+    evidence = ldn.load_evidence()
+    switched = unpooled = None
+    for condition in evidence.conditions_present():
+        choice = ldn.choose_outcome(ldn.select(evidence, condition), requested)
+        if choice.counts()[1] == 0:
+            unpooled = unpooled or condition
+        elif choice.switched:
+            switched = switched or condition
+    assert switched and unpooled, "the data no longer has both kinds of condition page"
+    return requested, switched, unpooled
+
+
+def _built_title(condition: str, out: Path) -> str:
+    """Build one condition page with the runner; return its title, checked in three places."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ldn_analysis", "report", "--notebook", "condition_report"]
+        + ["-p", "condition", condition, "--force", "--output-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    slug = f"condition_report__condition-{condition}"
+    (entry,) = [e for e in json.loads((out / "manifest.json").read_text()) if e["slug"] == slug]
+    page = (out / f"{slug}.html").read_text()
+    title = entry["title"]
+    assert f"<title>{html.escape(title, quote=False)}</title>" in page
+    assert f">{html.escape(title, quote=False)}<" in page  # the H1
+    return title
+
+
+def test_condition_page_titles_name_the_outcome_the_page_pools(tmp_path):
+    """A page whose requested outcome has no data names the outcome it shows, or none."""
+    requested, switched, unpooled = _condition_pages_by_choice()
+    evidence = ldn.load_evidence()
+    chosen = ldn.choose_outcome(ldn.select(evidence, switched), requested).chosen
+    title = _built_title(switched, tmp_path / "switched")
+    assert title.endswith(f"(pooled outcome: {vocab.outcome_label(chosen)})"), title
+    title = _built_title(unpooled, tmp_path / "unpooled")
+    assert "pooled outcome" not in title and title.endswith("(nothing pooled)"), title
+    assert vocab.condition_label(unpooled) in title
+    titles = _titles()  # the plan names the same pages the same way
+    assert titles[f"condition_report__condition-{switched}"].endswith(
+        f"(pooled outcome: {vocab.outcome_label(chosen)})"
+    )
 
 
 def _edit_fibromyalgia_row(folder: Path) -> None:
