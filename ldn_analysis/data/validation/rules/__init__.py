@@ -6,7 +6,7 @@ one of the modules below (or a new one imported here) and give it a failing fixt
 ``tests/test_data_package.py``; ``tools/codebook.py`` lists it in the codebook.
 """
 
-from ldn_analysis.data.validation.rules import counts, estimates, identifiers, provenance
+from ldn_analysis.data.validation.rules import counts, estimates, identifiers, mids, provenance
 from ldn_analysis.data.validation.rules.registry import (
     RULES,
     Finding,
@@ -24,6 +24,7 @@ __all__ = [
     "counts",
     "estimates",
     "identifiers",
+    "mids",
     "provenance",
     "rule",
     "run_rules",
