@@ -127,7 +127,7 @@ if ldn.teaching.unlocked(
     )
 
 # %% [markdown]
-# Compare each placebo arm (hollow) with the LDN arm of the same trial: where they are about equal, the drug itself added few of those events, however high both rates are.
+# Compare each placebo arm (hollow) with the LDN arm of the same trial: where they are about equal, the drug itself added few of those events, however high both rates are. The right-hand panel draws that difference, LDN minus placebo, the share of patients with adverse events that LDN added: it is the rate the verdict grades against the claimed range. Grey arms have no placebo arm beside them, so their all-cause rate cannot separate side effects from everything else that happens to patients.
 
 # %% [markdown]
 # ## How well does each text report? Health-news criteria

@@ -21,9 +21,9 @@ from ldn_analysis import claims as C
 from ldn_analysis.errors import LDNError
 from ldn_analysis.figures import Chart, error_x, hover, make_figure, no_chart, vline
 from ldn_analysis.stats.proportions import wilson
-from ldn_analysis.teaching._base import _band, _dot_ci
+from ldn_analysis.teaching._base import _band, _dot_ci, _study_frame
 from ldn_analysis.text.display import show_table, show_text
-from ldn_analysis.text.format import pct, plural
+from ldn_analysis.text.format import pct, plural, short_citations
 from ldn_analysis.vocab import CONTROLLED_DESIGNS
 
 
@@ -278,7 +278,8 @@ def any_ae_arms(evidence: Any, condition: str = "any") -> pd.DataFrame:
         & (pd.to_numeric(ae["n_at_risk"], errors="coerce") > 0)
     ]
     if condition != "any":
-        keep = evidence.studies.loc[evidence.studies["condition"] == condition, "study_id"]
+        wanted = set(condition.split("|"))  # as the claims read a condition argument
+        keep = evidence.studies.loc[evidence.studies["condition"].isin(wanted), "study_id"]
         ae = ae[ae["study_id"].isin(set(keep))]
     ae = ae.assign(
         n=pd.to_numeric(ae["n_at_risk"]).astype(float), events=ae["events"].astype(float)
@@ -291,85 +292,135 @@ def any_ae_arms(evidence: Any, condition: str = "any") -> pd.DataFrame:
     )
 
 
-def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Chart:
-    """Chart every LDN arm's any-adverse-event proportion against a claimed range.
+def ae_excess(arms: pd.DataFrame) -> pd.DataFrame:
+    """Return the drug-attributed excess of each trial with an LDN and a placebo arm.
 
-    LDN arms are coloured by how they relate to the claimed range (inside; estimate
-    outside; whole Wilson interval outside, which is what makes the claim contradicted);
-    placebo arms are drawn hollow for context (they are not part of the verdict).
+    The number the verdict of :func:`ldn_analysis.claims.ae_any_range` reads: all-cause
+    any-adverse-event proportion on LDN minus on placebo, with Newcombe's hybrid-score
+    95% interval built from the arms' Wilson intervals. ``arms`` is :func:`any_ae_arms`.
+    Columns ``study_id, excess, low, high`` (fractions), one row per trial.
+    """
+    ldn = arms[arms["arm"] == "ldn"].set_index("study_id")
+    pbo = arms[arms["arm"] == "placebo"].set_index("study_id")
+    both = ldn.add_suffix("_ldn").join(pbo.add_suffix("_pbo"), how="inner")
+    p1, p2 = both["p_ldn"], both["p_pbo"]
+    d = p1 - p2
+    low = d - np.hypot(p1 - both["low_ldn"], both["high_pbo"] - p2)
+    high = d + np.hypot(both["high_ldn"] - p1, p2 - both["low_pbo"])
+    out = pd.DataFrame({"excess": d, "low": low, "high": high}).rename_axis("study_id")
+    return out.reset_index()
+
+
+def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Chart:
+    """Chart a claimed side-effect range the way its verdict reads it.
+
+    Left: every arm's all-cause adverse-event proportion (95% Wilson interval): LDN and
+    placebo arms of the same trial one above the other, LDN arms without a placebo arm
+    apart (an upper bound for side effects, not graded). Right: the drug-attributed
+    excess, LDN minus placebo (:func:`ae_excess`), against the claimed range, coloured by
+    the verdict's rule (the whole interval above the claim contradicts it; an estimate
+    above it overstates it).
     """
     row = _claim_row(claims, claim_id)
     args = C.parse_args(row["proposition_args"])
     low, high = float(args["low"]) / 100, float(args["high"]) / 100
     arms = any_ae_arms(evidence, args.get("condition", "any"))
-    ldn = arms[arms["arm"] == "ldn"].sort_values(["p", "study_id"]).reset_index(drop=True)
-    if ldn.empty:
+    if not (arms["arm"] == "ldn").any():
         return no_chart("No LDN arm counts any adverse event, so the range cannot be checked.")
+    excess = ae_excess(arms)
+    controlled = set(excess["study_id"])
+    arms = arms[arms["study_id"].isin(set(arms.loc[arms["arm"] == "ldn", "study_id"]))]
+    studies = _study_frame(evidence).drop(columns=["n", "source_url"], errors="ignore")
+    arms = arms.merge(studies, on="study_id", how="left")
+    cite = dict(zip(arms["study_id"], short_citations(arms), strict=True))
+    arm_word = {"ldn": "LDN arm", "placebo": "placebo arm"}
+    arms["label"] = [
+        f"{cite[r.study_id]}: {arm_word.get(r.arm, r.arm + ' arm')}" for r in arms.itertuples()
+    ]
+    arms["kind"] = np.where(
+        arms["arm"] != "ldn",
+        "placebo arm",
+        np.where(arms["study_id"].isin(controlled), "LDN arm", "LDN arm, no placebo arm"),
+    )
+    arms = arms.sort_values(["p", "study_id"])
+    order = list(arms.loc[arms["kind"] == "LDN arm, no placebo arm", "label"])
+    for sid in excess.sort_values("excess")["study_id"]:  # each trial's two arms together
+        order += list(arms.loc[(arms["study_id"] == sid), "label"].iloc[::-1])
+    kinds = {
+        "LDN arm": (pal.ARM_COLORS["ldn"], "circle"),
+        "placebo arm": (pal.ARM_COLORS["placebo"], "circle-open"),
+        "LDN arm, no placebo arm": (pal.MUTED, "circle"),
+    }
+    traces = []
+    for kind, (colour, symbol) in kinds.items():
+        sub = arms[arms["kind"] == kind]
+        extra = [
+            f"{arm_word.get(r.arm, r.arm)}, all causes: {int(r.events)}/{int(r.n)} = {pct(r.p)}"
+            f" (Wilson 95% CI {pct(r.low)} to {pct(r.high)})"
+            for r in sub.itertuples()
+        ]
+        if len(sub):
+            x = (100 * sub[c] for c in ("p", "low", "high"))
+            name = f"{kind} (all-cause)"
+            traces.append(_dot_ci(sub, *x, name, colour, extra, symbol=symbol, y=sub["label"]))
+    ex = excess.merge(arms[arms["arm"] == "ldn"], on="study_id", suffixes=("", "_arm"))
     status = np.where(
-        (ldn["high"] < low) | (ldn["low"] > high),
-        "whole interval outside the claim",
-        np.where(
-            (ldn["p"] < low) | (ldn["p"] > high),
-            "estimate outside the claim",
-            "estimate inside the claim",
-        ),
+        ex["low"] > high,
+        "whole interval above the claim",
+        np.where(ex["excess"] > high, "estimate above the claim", "within the claim"),
     )
     colours = {
-        "estimate inside the claim": pal.STUDY,
-        "estimate outside the claim": pal.OKABE_ITO["orange"],
-        "whole interval outside the claim": pal.FLAG,
+        "within the claim": pal.OKABE_ITO["bluish_green"],
+        "estimate above the claim": pal.OKABE_ITO["orange"],
+        "whole interval above the claim": pal.FLAG,
     }
-    plc = arms[(arms["arm"] != "ldn") & arms["study_id"].isin(set(ldn["study_id"]))]
-    plc = plc.assign(label=plc["study_id"] + " (" + plc["arm"] + " arm)")
-    order = []  # bottom to top: each placebo row just under its trial's LDN row
-    for sid in ldn["study_id"]:
-        order += list(plc.loc[plc["study_id"] == sid, "label"]) + [sid]
-    traces = []
     for name, colour in colours.items():
-        sub = ldn[status == name]
+        sub = ex[status == name]
         if sub.empty:
             continue
         extra = [
-            f"LDN arm: {int(r.events)}/{int(r.n)} = {pct(r.p)} (Wilson 95% CI "
-            f"{pct(r.low)} to {pct(r.high)})"
+            f"drug-attributed excess (LDN minus placebo): {100 * r.excess:+.0f} points "
+            f"(Newcombe 95% CI {100 * r.low:+.0f} to {100 * r.high:+.0f})"
             for r in sub.itertuples()
         ]
-        traces.append(
-            _dot_ci(sub, 100 * sub["p"], 100 * sub["low"], 100 * sub["high"], name, colour, extra)
-        )
-    if len(plc):
-        extra = [
-            f"{r.arm} arm: {int(r.events)}/{int(r.n)} = {pct(r.p)} (not part of the verdict)"
-            for r in plc.itertuples()
-        ]
-        traces.append(
-            _dot_ci(
-                plc,
-                100 * plc["p"],
-                100 * plc["low"],
-                100 * plc["high"],
-                "placebo arm (context)",
-                pal.MUTED,
-                extra,
-                symbol="circle-open",
-                y=plc["label"],
-            )
-        )
-    n_out = int((status != "estimate inside the claim").sum())
-    n_incompatible = int((status == "whole interval outside the claim").sum())
-    alt = (
-        f"{plural(len(ldn), 'LDN arm')} count any adverse event: from {pct(ldn['p'].iloc[0])} "
-        f"({ldn['study_id'].iloc[0]}) to {pct(ldn['p'].iloc[-1])} ({ldn['study_id'].iloc[-1]}); "
-        f"{n_out} lie outside the claimed {100 * low:g}-{100 * high:g}% and {n_incompatible} "
-        "have a whole 95% Wilson interval outside it."
+        x = (100 * sub[c] for c in ("excess", "low", "high"))
+        name = f"LDN minus placebo: {name}"
+        trace = _dot_ci(sub, *x, name, colour, extra, symbol="diamond", y=sub["label"])
+        traces.append(trace.update(xaxis="x2"))
+    band = {**_band(100 * low, 100 * high), "xref": "x2"}
+    words = "; ".join(
+        f"{cite[r.study_id]} {100 * r.excess:+.0f} points (95% CI {100 * r.low:+.0f} to "
+        f"{100 * r.high:+.0f})"
+        for r in ex.itertuples()
     )
-    band = _band(100 * low, 100 * high)
+    n_alone = int((arms["kind"] == "LDN arm, no placebo arm").sum())
+    alt = (
+        "The verdict reads the drug-attributed rate: adverse events of any cause on LDN minus "
+        f"on placebo in the same trial ({words or 'no trial has a placebo arm'}), against the "
+        f"claimed {100 * low:g}-{100 * high:g}%. The all-cause rates on the left also count "
+        "events the drug did not cause (placebo arms have them too)."
+    )
+    if n_alone:
+        alt += f" Not graded: {plural(n_alone, 'LDN arm')} without a placebo arm (an upper bound)."
+    lim = max(100 * high + 5, float(100 * ex["high"].max()) + 5 if len(ex) else 0)
     fig = make_figure(
         traces,
         title=f"Claim {claim_id}: side effects in {100 * low:g}-{100 * high:g}% of patients?",
-        subtitle="Any adverse event per study arm, 95% Wilson interval; shaded = claimed range",
-        height=max(320, 30 * len(order) + 200),
-        xaxis={"title": {"text": "participants with any adverse event (%)"}, "range": [-2, 102]},
+        subtitle="Left: adverse events of any cause per arm. Right: drug-attributed, LDN minus "
+        "placebo, graded against the claim (shaded)",
+        height=max(360, 26 * len(order) + 220),
+        xaxis={
+            "title": {"text": "all-cause adverse events (% of arm)"},
+            "range": [-2, 102],
+            "domain": [0, 0.58],
+        },
+        xaxis2={
+            "title": {"text": "drug-attributed excess (points)"},
+            "domain": [0.66, 1],
+            "range": [min(-lim, float(100 * ex["low"].min()) - 5 if len(ex) else -lim), lim],
+            "zeroline": True,
+            "anchor": "y",
+        },
         yaxis={"categoryorder": "array", "categoryarray": order, "showgrid": False},
         shapes=[band],
     )
