@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -248,6 +249,45 @@ def _table(evidence: Any, name: str) -> pd.DataFrame:
     return df
 
 
+_TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews", "conditions")
+_TABLES += ("risk_of_bias",)
+_PER_EVIDENCE: dict[tuple, tuple[tuple, dict]] = {}
+
+
+def per_evidence(evidence: Any) -> dict:
+    """Return the dict of results computed from ``evidence`` (performance only).
+
+    Keyed by the identity of the evidence object and of each table (a table replaced by a
+    new frame gives a new key); the objects are held so an id cannot be reused meanwhile.
+    """
+    held = (evidence, *(getattr(evidence, t, None) for t in _TABLES))
+    key = tuple(id(x) for x in held)
+    if key not in _PER_EVIDENCE:
+        if len(_PER_EVIDENCE) >= 8:
+            _PER_EVIDENCE.clear()
+        _PER_EVIDENCE[key] = (held, {})
+    return _PER_EVIDENCE[key][1]
+
+
+def once_per_evidence(fn: Callable) -> Callable:
+    """Compute ``fn(evidence, *args)`` once per :func:`per_evidence` key; frames are copied."""
+
+    @functools.wraps(fn)
+    def wrapper(evidence: Any, *args: Any) -> Any:
+        cache = per_evidence(evidence)
+        key = (fn.__module__, fn.__qualname__, *args)
+        try:
+            hash(key)
+        except TypeError:  # e.g. a list of conditions: computed each time
+            return fn(evidence, *args)
+        if key not in cache:
+            cache[key] = fn(evidence, *args)
+        out = cache[key]
+        return out.copy() if isinstance(out, pd.DataFrame) else out
+
+    return wrapper
+
+
 def _col(df: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
     if name in df.columns:
         return df[name]
@@ -277,6 +317,7 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+@once_per_evidence
 def _studies(evidence: Any, condition: str = "any") -> pd.DataFrame:
     df = _table(evidence, "studies")
     if df.empty:
@@ -317,6 +358,7 @@ def _sources(ids: Iterable[Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(i) for i in ids if str(i) and str(i) != "nan"))
 
 
+@once_per_evidence
 def condition_label(evidence: Any, condition: str) -> str:
     """Return a condition's reader-facing name from conditions.csv (lower case), or the id."""
     if condition == "any":
@@ -334,15 +376,25 @@ def condition_label(evidence: Any, condition: str) -> str:
 
 def study_label(evidence: Any, study_id: str) -> str:
     """Return "Author Year" for a study id (the id itself when the study is unknown)."""
+    return _labels(evidence).get(str(study_id), str(study_id))
+
+
+@once_per_evidence
+def _labels(evidence: Any) -> dict[str, str]:
+    """Map study id -> "Author Year" (first row of an id; ids without an author are left out)."""
     df = _table(evidence, "studies")
-    if len(df) and "study_id" in df.columns:
-        hit = df[text_col(df, "study_id") == str(study_id)]
-        if len(hit):
-            author = str(hit["first_author"].iloc[0]) if "first_author" in hit else ""
-            year = pd.to_numeric(hit["year"], errors="coerce").iloc[0] if "year" in hit else None
+    if not len(df) or "study_id" not in df.columns:
+        return {}
+    authors = df["first_author"] if "first_author" in df else pd.Series([""] * len(df))
+    years = pd.to_numeric(df["year"], errors="coerce") if "year" in df else [None] * len(df)
+    out: dict[str, str] = {}
+    for sid, author, year in zip(text_col(df, "study_id"), authors, years, strict=True):
+        author = str(author)
+        if sid not in out:
+            out[sid] = ""
             if author and author != "nan":
-                return f"{author} {int(year)}" if pd.notna(year) else f"{author} (no year)"
-    return str(study_id)
+                out[sid] = f"{author} {int(year)}" if pd.notna(year) else f"{author} (no year)"
+    return {sid: label for sid, label in out.items() if label}
 
 
 def study_labels(evidence: Any, ids: Iterable[Any]) -> str:

@@ -36,6 +36,7 @@ from ldn_analysis.claims._base import (
     _studies,
     _table,
     is_randomized,
+    per_evidence,
     study_label,
     study_labels,
     text_col,
@@ -101,18 +102,7 @@ def overall_rob(evidence: Any) -> dict[str, str]:
     return dict(zip(text_col(rob, "study_id"), text_col(rob, "judgement"), strict=True))
 
 
-_TABLES = ("studies", "outcomes", "adverse_events", "registrations", "reviews")
-_SELECTIONS: dict[tuple, tuple[tuple, dict]] = {}
-
-
-def _cache(evidence: Any) -> dict:
-    held = (evidence, *(getattr(evidence, t, None) for t in _TABLES))
-    key = tuple(id(x) for x in held)
-    if key not in _SELECTIONS:
-        if len(_SELECTIONS) >= 8:
-            _SELECTIONS.clear()
-        _SELECTIONS[key] = (held, {})
-    return _SELECTIONS[key][1]
+_cache = per_evidence  # selections and benefit evidence, once per evidence object
 
 
 def _selection(evidence: Any, condition: str):

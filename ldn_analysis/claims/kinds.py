@@ -12,6 +12,7 @@ from ldn_analysis.claims._base import (
     Evaluation,
     _as_list,
     _sources,
+    once_per_evidence,
     rule_of_three_bound,
     study_label,
     study_labels,
@@ -30,6 +31,7 @@ def _kind_matches(kind: str, keys: Iterable[str]) -> list[str]:
     return [k for k in keys if any(a == k or a in k for a in alternatives)]
 
 
+@once_per_evidence
 def _kind_table(evidence: Any, condition: str) -> pd.DataFrame:
     ae = _restrict(evidence, _ldn_ae_rows(evidence), condition)
     if ae.empty:

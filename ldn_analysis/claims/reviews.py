@@ -6,13 +6,14 @@ from typing import Any
 
 import pandas as pd
 
-from ldn_analysis.claims._base import _table, num_col, text_col
+from ldn_analysis.claims._base import _table, num_col, once_per_evidence, text_col
 
 #: Key of a review result that pools every adverse event, whatever its kind.
 ANY_AE = "any adverse event"
 _MEASURES = {"RR": "risk ratio", "OR": "odds ratio"}
 
 
+@once_per_evidence
 def review_harms(evidence: Any) -> pd.DataFrame:
     """Return the side-effect results of reviews: one row per kind pooled against placebo.
 

@@ -15,6 +15,7 @@ from ldn_analysis.claims._base import (
     _studies,
     _table,
     num_col,
+    once_per_evidence,
     pool_effects,
     rule_of_three_bound,
     study_label,
@@ -29,6 +30,7 @@ from ldn_analysis.text.format import pct, plural
 # --------------------------------------------------------------------------------------
 
 
+@once_per_evidence
 def _ldn_ae_rows(evidence: Any) -> pd.DataFrame:
     ae = _table(evidence, "adverse_events")
     if ae.empty:
