@@ -26,10 +26,6 @@ def _and(series) -> str:
     return ", ".join(ids[:-1]) + " and " + ids[-1] if len(ids) > 1 else _ids(ids)
 
 
-def _studies(k: int) -> str:
-    return f"{k} {'study' if k == 1 else 'studies'}"
-
-
 def skipped_text(eff: Efficacy) -> str:
     """Say which studies reported the outcome but gave no usable effect size, and why."""
     if eff.skipped.empty:
@@ -68,7 +64,7 @@ def _overlap_text(pub: pd.DataFrame, eff: Efficacy) -> str:
         ids = [i.strip() for i in str(r.included_study_ids).split(";") if i.strip()]
         used = [i for i in ids if i in ours]
         parts.append(
-            f" {r.label.split(' (')[0]} lists {_studies(len(ids))}; we pooled {len(used)} of "
+            f" {r.label.split(' (')[0]} lists {plural(len(ids), 'study')}; we pooled {len(used)} of "
             f"them ({_ids(used)}) and not {_ids([i for i in ids if i not in ours])}."
         )
     return "".join(parts)
@@ -115,7 +111,7 @@ def _redone_text(r, eff: Efficacy) -> str:
         )
     head = (
         f"{r.label} redone its way ({r.measure}{scale}, {how}, "
-        f"{_studies(r.k)}: {_ids(r.study_ids)}): "
+        f"{plural(r.k, 'study')}: {_ids(r.study_ids)}): "
         f"{ci_text(r.estimate, r.ci_low, r.ci_high)} against {theirs} published, both on our "
         f"favours-LDN scale; {_verdicts(r)}."
     )
@@ -131,11 +127,11 @@ def _redone_text(r, eff: Efficacy) -> str:
     elif pd.notna(r.published_k):
         diff = int(r.published_k) - int(r.k)
         more = (
-            f"{_studies(diff)} more than we can" if diff > 0 else
-            f"{_studies(-diff)} fewer than we can" if diff < 0 else "as many as we can"
+            f"{plural(diff, 'study')} more than we can" if diff > 0 else
+            f"{plural(-diff, 'study')} fewer than we can" if diff < 0 else "as many as we can"
         )  # fmt: skip
         why.append(
-            f"studies: it pooled {_studies(int(r.published_k))} ({more}) and our data do not "
+            f"studies: it pooled {plural(int(r.published_k), 'study')} ({more}) and our data do not "
             "say which, so we pool all of ours"
         )
     if r.off_scale:
@@ -172,7 +168,7 @@ def _assumptions_text(eff: Efficacy) -> str:
     if len(direct):
         d = direct.iloc[0]
         parts.append(
-            f"with only directly reported effects ({_studies(int(d.k))}): "
+            f"with only directly reported effects ({plural(int(d.k), 'study')}): "
             + (ci_text(d.estimate, d.ci_low, d.ci_high) if d.k else "none to pool")
         )
     rho = a[a["analysis"] == "rho"]
@@ -205,7 +201,7 @@ def reconciliation_text(eff: Efficacy) -> str:
     lines = []
     for r in pub.itertuples():
         n = f", {int(r.n_participants)} participants" if pd.notna(r.n_participants) else ""
-        k = _studies(int(r.n_studies)) if pd.notna(r.n_studies) else "studies not stated"
+        k = plural(int(r.n_studies), "study") if pd.notna(r.n_studies) else "studies not stated"
         model = str(r.model).replace("_", " ") if pd.notna(r.model) else "model not stated"
         lines.append(
             f"{r.label}: {r.measure} {fmt(r.published_estimate)} ({r.published_ci}) as "
@@ -214,7 +210,7 @@ def reconciliation_text(eff: Efficacy) -> str:
     if eff.k:
         r = eff.result
         ours = (
-            f"Ours: {_studies(eff.k)} ({_ids(eff.effects['study_id'])}), {eff.measure} "
+            f"Ours: {plural(eff.k, 'study')} ({_ids(eff.effects['study_id'])}), {eff.measure} "
             f"{ci_text(r.estimate, r.ci_low, r.ci_high)}, {r.method} with "
             f"{_TEST_WORDS.get(r.test, r.test)} intervals"
         )
@@ -231,7 +227,7 @@ def reconciliation_text(eff: Efficacy) -> str:
         why.append(
             "Which studies: the published analyses pooled "
             + (
-                _studies(int(n_pub.min()))
+                plural(int(n_pub.min()), "study")
                 if n_pub.min() == n_pub.max()
                 else f"{fmt(n_pub.min())} to {fmt(n_pub.max())} studies"
             )

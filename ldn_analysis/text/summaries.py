@@ -19,7 +19,7 @@ import pandas as pd
 from ldn_analysis import vocab
 from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.selection import RCT_DESIGNS, Selection, unpublished_registrations
-from ldn_analysis.text.format import conclusion, effect_text, fmt, plural
+from ldn_analysis.text.format import conclusion, count_text, effect_text, fmt, plural
 from ldn_analysis.text.reconciliation import (  # noqa: F401 (re-exported for notebooks)
     reconciliation_text,
     skipped_text,
@@ -36,14 +36,6 @@ SMD_SIZES = ((0.2, "trivial"), (0.5, "small"), (0.8, "moderate"), (math.inf, "la
 def _ids(series) -> str:
     ids = [str(x) for x in series]
     return ", ".join(ids) if ids else "none"
-
-
-def _studies(k: int) -> str:
-    return plural(int(k), "study")
-
-
-def _people(n: object) -> str:
-    return plural(int(n) if pd.notna(n) else 0, "participant")
 
 
 def smd_size(value: float) -> str:
@@ -86,15 +78,15 @@ def evidence_summary(selection: Selection) -> str:
         )
     tiers = s.groupby("tier").agg(k=("study_id", "count"), n=("n", "sum"))
     parts = [
-        f"{t.lower()}: {_studies(int(tiers.loc[t, 'k']))} ({_people(tiers.loc[t, 'n'])})"
+        f"{t.lower()}: {plural(int(tiers.loc[t, 'k']), 'study')} ({count_text(tiers.loc[t, 'n'])})"
         for t in [*vocab.TIER_ORDER, "Other design"]
         if t in tiers.index
     ]
     rct = s[s["design"].isin(RCT_DESIGNS)]
     where_words = vocab.condition_label(selection.condition)
     text = (
-        f"For {where_words}, the evidence base holds {_studies(len(s))} with "
-        f"{_people(selection.participants)}. By design, {'; '.join(parts)}. "
+        f"For {where_words}, the evidence base holds {plural(len(s), 'study')} with "
+        f"{count_text(selection.participants)}. By design, {'; '.join(parts)}. "
         + _results_text(s, "Its authors" if len(s) == 1 else "Of these")
     )
     if len(rct) and len(rct) < len(s):
@@ -110,7 +102,7 @@ def evidence_summary(selection: Selection) -> str:
     if len(selection.dropped):
         text += (
             f" The filters (designs: {', '.join(selection.designs) or 'all'}; at least "
-            f"{selection.min_n} participants) left out {_studies(len(selection.dropped))}: "
+            f"{selection.min_n} participants) left out {plural(len(selection.dropped), 'study')}: "
             f"{_ids(selection.dropped['study_id'])}."
         )
     missing = unpublished_registrations(selection)
@@ -135,7 +127,7 @@ def efficacy_summary(eff: Efficacy) -> str:
     r = eff.result
     direction = conclusion(r.ci_low, r.ci_high)
     text = (
-        f"We pooled {_studies(eff.k)} ({_people(eff.participants)} analysed) comparing LDN "
+        f"We pooled {plural(eff.k, 'study')} ({count_text(eff.participants)} analysed) comparing LDN "
         f"with {what} on {outcome} in {where}: {effect_text(r, eff.measure)}, a random-effects "
         "model; positive values favour LDN. "
     )
