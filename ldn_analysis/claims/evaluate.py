@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import math
 from collections.abc import Callable, Mapping
@@ -9,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ldn_analysis.claims._base import RESULT_COLUMNS, Evaluation
+from ldn_analysis.claims._base import RESULT_COLUMNS, Evaluation, per_evidence
 from ldn_analysis.claims.efficacy import (
     condition_rct_benefit,
     conditions_helped,
@@ -165,7 +166,31 @@ def evaluate_claims(evidence: Any, claims_df: pd.DataFrame) -> pd.DataFrame:
         Columns ``claim_id, source_file, claim_text, verdict, deciding_numbers,
         deciding_sources`` (``; ``-joined), ``explanation`` (one plain sentence with the
         deciding numbers) and ``curator_note`` (the claim's ``notes``), one row per claim.
+
+    Notes
+    -----
+    Computed once per evidence object and claims table content (``per_evidence``; a copy
+    is returned), so a report build can compute it in the runner before forking the
+    reports that show it (:mod:`ldn_analysis.report.execute`).
     """
+    try:
+        key = ("evaluate_claims", _content_key(claims_df))
+    except TypeError:  # cells pandas cannot hash (lists, dicts): not cached
+        return _evaluate_claims(evidence, claims_df)
+    cache = per_evidence(evidence)
+    if key not in cache:
+        cache[key] = _evaluate_claims(evidence, claims_df)
+    return cache[key].copy()
+
+
+def _content_key(df: pd.DataFrame) -> str:
+    """sha256 of a frame's columns, dtypes, index and values."""
+    h = hashlib.sha256(repr((list(df.columns), [str(t) for t in df.dtypes])).encode())
+    h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _evaluate_claims(evidence: Any, claims_df: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, c in claims_df.iterrows():
         ev = evaluate_claim(evidence, str(c["proposition"]), parse_args(c["proposition_args"]))

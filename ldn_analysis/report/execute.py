@@ -8,6 +8,13 @@ inherited (an empty namespace: the parent never runs notebook code), writes the 
 notebook and the page through temporary files and renames, sends a small JSON result on a
 pipe and exits. Its stdout and stderr go to a log that is shown only when the report fails.
 
+Work several reports share is paid once per build: before forking the reports that use
+it, the parent computes the claim verdicts and the teaching pain analyses
+(:data:`WARM_FOR`; memoized per evidence object in the modules that own them), so those
+children inherit the results copy-on-write. Only pure, memoized functions are warmed, so
+a page is the same whether or not its process found them computed. The first children,
+reports that need none of it, run meanwhile.
+
 Children ignore SIGINT (the parent decides) and die with the parent (``PR_SET_PDEATHSIG``);
 on Ctrl-C or SIGTERM the parent kills the running children, reaps them and raises
 :class:`Stopped`.
@@ -17,12 +24,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import json
 import os
 import select
 import signal
 import sys
 import time
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +82,44 @@ def _preload_evidence():
     load_once.__doc__ = load_evidence.__doc__
     ldn_analysis.load_evidence = load_once  # the package caches names in its globals
     return evidence
+
+
+def _warm_claims(evidence) -> None:
+    ldn_analysis.teaching.claims_table(evidence)  # claims.evaluate_claims, per evidence
+
+
+def _warm_pain_meta(evidence) -> None:
+    ldn_analysis.teaching.exercise_values("pooled_direction", evidence)  # every condition
+
+
+WARM_FOR: dict[str, Callable] = {
+    "claims_vs_evidence": _warm_claims,
+    "teach_heterogeneity": _warm_pain_meta,
+}
+"""Notebook -> the shared, memoized computation the parent runs once before forking it
+(when at least two queued reports use it: student and instructor pages)."""
+
+
+def _warmers(jobs: list[ReportJob]) -> list[Callable]:
+    users: dict[Callable, int] = {}
+    for job in jobs:
+        if job.notebook in WARM_FOR:
+            users[WARM_FOR[job.notebook]] = users.get(WARM_FOR[job.notebook], 0) + 1
+    return [fn for fn, n in users.items() if n >= 2]
+
+
+def _warm(warmers: list[Callable]) -> None:
+    """Run ``warmers`` on the preloaded evidence; a failure shows in the reports' own cells."""
+    sink = io.StringIO()
+    for fn in warmers:
+        with (
+            contextlib.suppress(Exception),
+            warnings.catch_warnings(),  # leaves the warning registries as the children expect
+            contextlib.redirect_stdout(sink),
+            contextlib.redirect_stderr(sink),
+        ):
+            warnings.simplefilter("ignore")
+            fn(ldn_analysis.load_evidence())
 
 
 def prepare(out: Path, show_code: bool, defaults: dict[str, dict]) -> Context:
@@ -220,10 +268,17 @@ def run_jobs(jobs: list[ReportJob], ctx: Context, workers: int, on_done) -> list
     queue = list(jobs)
     running: dict[int, tuple[ReportJob, int, Path]] = {}
     done: list[dict] = []
+    warmers = _warmers(queue)
+    waits = {nb for nb, fn in WARM_FOR.items() if fn in warmers}  # forked after the warm-up
     try:
         while queue or running:
             while queue and len(running) < workers:
-                job = queue.pop(0)
+                i = 0
+                if warmers:  # first the reports that need no warm-up, while it runs
+                    i = next((n for n, j in enumerate(queue) if j.notebook not in waits), -1)
+                    if i < 0:
+                        break
+                job = queue.pop(i)
                 read_fd, write_fd = os.pipe()
                 log = logs / f"{job.slug}.log"
                 sys.stdout.flush()
@@ -234,6 +289,10 @@ def run_jobs(jobs: list[ReportJob], ctx: Context, workers: int, on_done) -> list
                     _child(job, ctx, write_fd, log)
                 os.close(write_fd)
                 running[pid] = (job, read_fd, log)
+            if warmers:
+                _warm(warmers)
+                warmers = []
+                continue
             pid, status = os.wait()
             if pid not in running:
                 continue
