@@ -11,8 +11,13 @@ the repository:
 3. one fibromyalgia study row edited: the full build vs the rebuild, with how many reports
    were executed again (the manifest's ``reused`` flags);
 4. marginal cost of one more report: a bare Jupyter kernel start (start, wait ready,
-   shut down) vs the runner's extra wall time per trivial report ((8 reports - 1 report) / 7,
-   one worker).
+   shut down) vs the runner's extra CPU time per trivial report ((16 reports - 1 report) /
+   15, one worker), CPU seconds so that other load on the machine does not blur it.
+
+The runner computes work several reports share once, in its parent process, before forking
+them (:data:`ldn_analysis.report.execute.WARM_FOR`: the claim verdicts and the teaching pain
+analyses, in memory only); the papermill loop has no such parent, and no disk cache either
+side could read is involved.
 """
 
 from __future__ import annotations
