@@ -106,6 +106,15 @@ from ldn_analysis.teaching.risk_of_bias import (
     surrogate_table,
     surrogate_text,
 )
+from ldn_analysis.teaching.sof_tables import (
+    mid_table,
+    points_chart,
+    responder_table,
+    responder_text,
+    sd_table,
+    sof_row,
+)
+from ldn_analysis.teaching.summary_of_findings import sof_box
 
 __all__ = [
     "BLANK_LINE",
@@ -146,14 +155,18 @@ __all__ = [
     "interval_table",
     "is_right",
     "knapp_hartung_text",
+    "mid_table",
     "model_answer",
     "multiplicity_simulation",
     "nocebo_table",
     "placebo_response_chart",
     "placebo_response_table",
+    "points_chart",
     "prediction_interval",
     "randomized_trials_table",
     "registration_table",
+    "responder_table",
+    "responder_text",
     "rob_domain_table",
     "rob_overall_text",
     "rob_pair_chart",
@@ -161,8 +174,11 @@ __all__ = [
     "rtm_chart",
     "rtm_table",
     "scores_table",
+    "sd_table",
     "show_claims_by_source",
     "side_effect_range_chart",
+    "sof_box",
+    "sof_row",
     "solution_text",
     "spin_table",
     "surrogate_table",

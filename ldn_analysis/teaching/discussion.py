@@ -170,6 +170,32 @@ DISCUSS: dict[str, list[tuple[str, str]]] = {
             "selective reporting on top of a surrogate.",
         ),
     ],
+    "teach_summary_of_findings": [
+        (
+            "A large trial finds a difference in mean pain between drug and placebo that is "
+            "statistically clear but smaller than the minimal important difference. Is the "
+            "drug useless?",
+            "Not necessarily. The MID describes a change one patient notices; a difference "
+            "between group means averages patients who improve a lot with patients who do "
+            "not improve at all, so a mean difference below the MID can still hide some "
+            "patients who gain more than the MID (the IMMPACT group distinguishes judging "
+            "individual improvements from judging group differences). Look at the responder "
+            "analysis (how many more reach a 30% or 50% reduction, with its NNT and "
+            "interval), the harms, the cost and the other treatments. Conversely, a mean "
+            "difference above the MID does not mean every patient benefits.",
+        ),
+        (
+            "A headline says 'one in six women with fibromyalgia had their pain cut by a "
+            "third on LDN'. What would you need to know before repeating it?",
+            "Compared with what: how many responded on placebo (the NNT comes from the "
+            "difference, not the LDN arm alone); over what time; the interval of the NNT "
+            "(here it runs from benefit through infinity to harm, because the difference "
+            "could be zero); whether the responder outcome was the trial's primary outcome "
+            "or one of many secondary ones, and whether the trial was powered for it; the "
+            "counts behind the percentages; and how certain the overall body of evidence is "
+            "(very low for this pooled pain result).",
+        ),
+    ],
 }
 
 

@@ -35,6 +35,7 @@ from ldn_analysis.teaching.exercise_data import (
 from ldn_analysis.teaching.exercise_types import Exercise
 from ldn_analysis.teaching.harms import harm_answer, harm_caveat, harm_diagnose, harm_values
 from ldn_analysis.teaching.risk_of_bias import EXERCISE as ROB_EXERCISE
+from ldn_analysis.teaching.summary_of_findings import EXERCISES as SOF_EXERCISES
 
 I2_BANDS = {
     "low": (0.0, 40.0),
@@ -413,4 +414,4 @@ def _definitions() -> list[Exercise]:
     ]
 
 
-DEFINITIONS = [*_definitions(), ROB_EXERCISE]
+DEFINITIONS = [*_definitions(), ROB_EXERCISE, *SOF_EXERCISES]

@@ -27,6 +27,7 @@ from ldn_analysis.errors import ChoiceError
 from ldn_analysis.stats.proportions import wilson
 from ldn_analysis.teaching.answers import echo, fmt_answer
 from ldn_analysis.teaching.exercise_reasons import REASONING
+from ldn_analysis.teaching.summary_of_findings import TITLES as SOF_TITLES
 from ldn_analysis.text.display import show_text
 from ldn_analysis.vocab import MODES
 
@@ -51,6 +52,7 @@ TITLES = {
     "multiplicity": "many outcomes, one drug that does nothing",
     "unpublished_registrations": "registered, finished, never published?",
     "risk_of_bias_overall": "how far can the trial's result be trusted?",
+    **SOF_TITLES,
 }
 
 ANSWER_FORMATS = {

@@ -13,6 +13,7 @@ from ldn_analysis.stats.proportions import clopper_pearson
 from ldn_analysis.teaching.exercise_defs import EGGER_MIN_K, I2_BANDS, verdict_meaning
 from ldn_analysis.teaching.harms import harm_reasoning
 from ldn_analysis.teaching.risk_of_bias import rob_reasoning
+from ldn_analysis.teaching.summary_of_findings import REASONING as SOF_REASONING
 from ldn_analysis.text.format import pct
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
@@ -174,4 +175,5 @@ REASONING = {
     "multiplicity": _why_multiplicity,
     "unpublished_registrations": _why_reporting,
     "risk_of_bias_overall": rob_reasoning,
+    **SOF_REASONING,
 }

@@ -47,6 +47,7 @@ def claims():
 
 def _source(eid, ev, real):
     real_only = {"unpublished_registrations", "count_rcts", "risk_of_bias_overall"}
+    real_only |= {"sof_points", "sof_mid", "sof_nnt"}
     return real if eid in META | real_only else ev
 
 

@@ -104,6 +104,7 @@ def _params(evidence, claims) -> dict[str, list[tuple[str, dict]]]:
             ("unpublished_registrations", {}),
         ],
         "teach_risk_of_bias": [("risk_of_bias_overall", {})],
+        "teach_summary_of_findings": [("sof_points", {}), ("sof_mid", {}), ("sof_nnt", {})],
         "claims_vs_evidence": [
             ("claim_verdict", {"claim_id": headline["final"]}),
             ("claim_verdict", {"claim_id": headline["side_effect_range"]}),
