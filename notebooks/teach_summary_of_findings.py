@@ -64,7 +64,7 @@ ldn.teaching.sof_box(evidence).show()
 # %% [markdown]
 # ## From standard deviations to points
 #
-# An SMD is a difference divided by a standard deviation (SD). Multiplying it by a typical SD of one familiar scale gives the difference back in that scale's points (Cochrane Handbook, section on re-expressing SMDs using a familiar instrument). The SD should describe the same kind of patients: here it is pooled from the trials of the same analysis that measured pain on the zero-to-ten numerical rating scale, each recovered from its own reported difference and its SMD. *J* is the small-sample correction of Hedges' g. The first trial reported its difference as LDN minus placebo, so a negative difference there is less pain on LDN; its SMD is turned round so that positive is a benefit.
+# An SMD is a difference divided by a standard deviation (SD). Multiplying it by a typical SD of one familiar scale gives the difference back in that scale's points (Cochrane Handbook, section on re-expressing SMDs using a familiar instrument). The SD should describe the same kind of patients: here it is pooled from the trials of the same analysis that measured pain on the zero-to-ten numerical rating scale, each recovered from its own reported difference and its SMD. *J* is the small-sample correction of Hedges' g. The trials reported their differences as LDN minus placebo, where a negative difference means less pain on LDN; each SMD is turned round so that positive is a benefit.
 
 # %%
 ldn.show_table(
@@ -111,7 +111,7 @@ if ldn.teaching.unlocked("sof_mid", my_answer, evidence, p.mode):
 #
 # ## Responders and the number needed to treat
 #
-# A responder analysis counts the participants in each arm who reached a threshold, such as a reduction of pain by at least the moderately important share of the starting score. The difference between the two arms' proportions (the *risk difference*) and its inverse, the NNT, say how many patients must be treated for one more to respond than on placebo. The largest placebo-controlled trial reported such an analysis only as rounded percentages in a summary, not as counts.
+# A responder analysis counts the participants in each arm who reached a threshold, such as a reduction of pain by at least the moderately important share of the starting score. The difference between the two arms' proportions (the *risk difference*) and its inverse, the NNT, say how many patients must be treated for one more to respond than on placebo. The trial in the next exercise reported such an analysis only as rounded percentages in a published summary, not as counts.
 
 # %%
 ldn.teaching.ask("sof_nnt", evidence)

@@ -189,11 +189,11 @@ DISCUSS: dict[str, list[tuple[str, str]]] = {
             "third on LDN'. What would you need to know before repeating it?",
             "Compared with what: how many responded on placebo (the NNT comes from the "
             "difference, not the LDN arm alone); over what time; the interval of the NNT "
-            "(here it runs from benefit through infinity to harm, because the difference "
-            "could be zero); whether the responder outcome was the trial's primary outcome "
+            "(when the difference could be zero it runs from benefit through infinity to "
+            "harm); whether the responder outcome was the trial's primary outcome "
             "or one of many secondary ones, and whether the trial was powered for it; the "
             "counts behind the percentages; and how certain the overall body of evidence is "
-            "(very low for this pooled pain result).",
+            "(the certainty column of the summary-of-findings row).",
         ),
     ],
 }

@@ -205,7 +205,7 @@ def nnt_values(evidence: Any, **_: Any) -> dict:
     r = A.responder_difference(evidence, RESPONDER_OUTCOME)
     return {
         "study": cite(evidence, r.study),
-        "what": r.instrument.split(" (")[0],
+        "what": r.instrument.split(" (")[0].replace(">", "more than "),
         "p1": r.percent_ldn,
         "p0": r.percent_ctrl,
         "n1": r.n_ldn,
