@@ -22,7 +22,9 @@ Modules
   the published estimates;
 - :mod:`.sensitivity`: sensitivity, leave-one-out and cumulative tables, the duration
   meta-regression and Egger's test;
-- :mod:`.safety`: adverse-event proportions, pooled prevalence and risk ratios.
+- :mod:`.safety`: adverse-event proportions, pooled prevalence and risk ratios;
+- :mod:`.absolute`: a pooled SMD in scale points, the minimal important difference and a
+  responder analysis as risk difference and NNT.
 """
 
 from ldn_analysis.analysis.efficacy import (

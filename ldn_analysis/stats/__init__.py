@@ -11,5 +11,7 @@ Nothing here knows CSV columns, prose or charts. Modules, lowest first:
   analyses, each refitting a fitted result with its own settings;
 - :mod:`.escalc`: effect sizes and sampling variances (SMD, MD, SMCR, MC, log RR/OR, RD);
 - :mod:`.proportions` and :mod:`.glmm`: single proportions (Wilson, Clopper-Pearson, rule
-  of three) and pooled prevalence (logit and binomial-normal GLMM).
+  of three) and pooled prevalence (logit and binomial-normal GLMM);
+- :mod:`.risk_difference`: a difference of two proportions with Newcombe's interval, the
+  NNT with its interval through infinity, counts that round to a reported percentage.
 """
