@@ -185,8 +185,9 @@ DISCUSS: dict[str, list[tuple[str, str]]] = {
             "difference above the MID does not mean every patient benefits.",
         ),
         (
-            "A headline says 'one in six women with fibromyalgia had their pain cut by a "
-            "third on LDN'. What would you need to know before repeating it?",
+            "A headline turns the responder result above into 'for every few women with "
+            "fibromyalgia who take LDN, one more has her pain cut by a third'. What would you "
+            "need to know before repeating it?",
             "Compared with what: how many responded on placebo (the NNT comes from the "
             "difference, not the LDN arm alone); over what time; the interval of the NNT "
             "(when the difference could be zero it runs from benefit through infinity to "

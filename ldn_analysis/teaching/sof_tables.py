@@ -81,7 +81,7 @@ def mid_table(evidence: Any) -> pd.DataFrame:
             "instrument": m["instrument"].to_numpy(),
             "population": m["population"].to_numpy(),
             "improvement": [threshold(r) for _, r in m.iterrows()],
-            "marks": m["importance"].str.replace("_", " ").to_numpy(),
+            "importance": m["importance"].str.replace("_", " ").to_numpy(),
             "method": m["method"].str.replace("_", "-").to_numpy(),
             "source_url": m["source_url"].to_numpy(),
         }

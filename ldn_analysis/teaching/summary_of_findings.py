@@ -281,8 +281,9 @@ def _definitions() -> list[Exercise]:
         Exercise(
             "sof_mid",
             "On {scale}, the minimal important difference ({mid_source}) is {mid:g} points. "
-            "The 95% CI of the pooled effect in points runs from {low:+.2f} to {high:+.2f} "
-            "(positive = less pain on LDN). Which statement is correct? larger_than_mid: "
+            "Re-express the limits of the pooled SMD's 95% CI ({smd_low:+.2f} and "
+            "{smd_high:+.2f}) in points the same way (times the SD of {sd:.2f} points; "
+            "positive = less pain on LDN). Which statement is correct? larger_than_mid: "
             "even the lower limit is at least the MID; could_reach_mid: the interval includes "
             "effects as large as the MID; below_mid: even the upper limit is smaller than the "
             "MID.",

@@ -151,6 +151,8 @@ def show_table(
             shown[col] = shown[col].fillna("").astype(str)
         else:
             shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else html.escape(str(v)))
+    if link_column in shown.columns:  # a header a reader understands, not the CSV column name
+        shown = shown.rename(columns={link_column: "link" if "source" in shown else "source"})
     table = shown.to_html(index=False, escape=False, border=0, classes="ldn-table", na_rep="")
     cap = f"<p class='ldn-caption'>{html.escape(caption)}</p>" if caption else ""
     wrapped = f'<div class="{TABLE_WRAP_CLASS}">{table}</div>'
