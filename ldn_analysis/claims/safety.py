@@ -23,6 +23,7 @@ from ldn_analysis.claims._base import (
     wilson_interval,
 )
 from ldn_analysis.claims.reviews import review_harms
+from ldn_analysis.stats.risk_difference import newcombe
 from ldn_analysis.text.format import pct, plural
 
 # --------------------------------------------------------------------------------------
@@ -54,12 +55,13 @@ def _restrict(evidence: Any, df: pd.DataFrame, condition: str) -> pd.DataFrame:
 
 
 def _excess(a: float, n1: float, c: float, n2: float) -> tuple[float, float, float]:
-    """Risk difference LDN minus placebo with Newcombe's hybrid-score 95% CI (from Wilson)."""
-    p1, p2 = a / n1, c / n2
-    l1, u1 = wilson_interval(a, n1)
-    l2, u2 = wilson_interval(c, n2)
-    d = p1 - p2
-    return d, d - math.hypot(p1 - l1, u2 - p2), d + math.hypot(u1 - p1, p2 - l2)
+    """Risk difference LDN minus placebo with Newcombe's hybrid-score 95% CI.
+
+    :func:`ldn_analysis.stats.risk_difference.newcombe`, the one implementation every page
+    uses for a difference of two proportions.
+    """
+    rd = newcombe(a, n1, c, n2)
+    return rd.rd, rd.low, rd.high
 
 
 def _any_ae_arms(evidence: Any, condition: str) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from ldn_analysis import claims as C
 from ldn_analysis.errors import LDNError
 from ldn_analysis.figures import Chart, error_x, hover, make_figure, no_chart, vline
 from ldn_analysis.stats.proportions import wilson
+from ldn_analysis.stats.risk_difference import newcombe
 from ldn_analysis.teaching._base import _band, _dot_ci, _study_frame
 from ldn_analysis.text.display import show_table, show_text
 from ldn_analysis.text.format import pct, plural, short_citations
@@ -297,18 +298,23 @@ def ae_excess(arms: pd.DataFrame) -> pd.DataFrame:
 
     The number the verdict of :func:`ldn_analysis.claims.ae_any_range` reads: all-cause
     any-adverse-event proportion on LDN minus on placebo, with Newcombe's hybrid-score
-    95% interval built from the arms' Wilson intervals. ``arms`` is :func:`any_ae_arms`.
+    95% interval (:func:`ldn_analysis.stats.risk_difference.newcombe`, the same function
+    the verdict calls). ``arms`` is :func:`any_ae_arms`.
     Columns ``study_id, excess, low, high`` (fractions), one row per trial.
     """
     ldn = arms[arms["arm"] == "ldn"].set_index("study_id")
     pbo = arms[arms["arm"] == "placebo"].set_index("study_id")
     both = ldn.add_suffix("_ldn").join(pbo.add_suffix("_pbo"), how="inner")
-    p1, p2 = both["p_ldn"], both["p_pbo"]
-    d = p1 - p2
-    low = d - np.hypot(p1 - both["low_ldn"], both["high_pbo"] - p2)
-    high = d + np.hypot(both["high_ldn"] - p1, p2 - both["low_pbo"])
-    out = pd.DataFrame({"excess": d, "low": low, "high": high}).rename_axis("study_id")
-    return out.reset_index()
+    rds = [newcombe(r.events_ldn, r.n_ldn, r.events_pbo, r.n_pbo) for r in both.itertuples()]
+    return pd.DataFrame(
+        {
+            "study_id": both.index.to_numpy(),
+            "excess": [rd.rd for rd in rds],
+            "low": [rd.low for rd in rds],
+            "high": [rd.high for rd in rds],
+        },
+        columns=["study_id", "excess", "low", "high"],
+    )
 
 
 def side_effect_range_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Chart:

@@ -8,11 +8,10 @@ placebo, and it needs its own interval.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ldn_analysis.errors import LDNError
-from ldn_analysis.stats.inference import Z95
+from ldn_analysis.stats.risk_difference import newcombe
 from ldn_analysis.teaching.answers import close
 from ldn_analysis.teaching.claims_vs_evidence import any_ae_arms
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
@@ -39,17 +38,15 @@ def harm_values(evidence: Any, study: str | None = None, **_: Any) -> dict:
         int(r[(a, b)])
         for a, b in (("events", "ldn"), ("n", "ldn"), ("events", "placebo"), ("n", "placebo"))
     )
-    p1, p0 = e1 / n1, e0 / n0
-    se = math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-    rd = p1 - p0
+    rd = newcombe(e1, n1, e0, n0)  # the interval the claims page shows for the same trial
     return {
         "study": study,
         "e1": e1,
         "n1": n1,
         "e0": e0,
         "n0": n0,
-        "rd_low": 100 * (rd - Z95 * se),
-        "rd_high": 100 * (rd + Z95 * se),
+        "rd_low": 100 * rd.low,
+        "rd_high": 100 * rd.high,
     }
 
 
@@ -71,7 +68,7 @@ def harm_diagnose(v: dict, given: float) -> str:
 
 
 def harm_caveat(v: dict) -> str:
-    """Return the interval of the difference (Wald) and what it means for a claim."""
+    """Return the interval of the difference (Newcombe) and what it means for a claim."""
     if v["rd_low"] > 0:
         reading = "more participants had adverse events on LDN than on placebo"
     elif v["rd_high"] < 0:
