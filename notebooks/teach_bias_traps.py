@@ -120,5 +120,15 @@ my_answer = None
 # %%
 ldn.teaching.feedback("unpublished_registrations", my_answer, evidence, p.mode)
 
+# %% [markdown]
+# ## Studies cited on this page
+#
+# Each study the page names, linked to its DOI or PubMed record, with the page its numbers were read from.
+
+# %%
+ldn.studies.show_references(
+    ldn.select(evidence), ldn.teaching.lesson_study_ids(evidence, "teach_bias_traps")
+)
+
 # %%
 ldn.teaching.discuss("teach_bias_traps", p.mode)

@@ -119,5 +119,15 @@ ldn.show_table(
 # %%
 ldn.teaching.design_contrast_chart(evidence).show()
 
+# %% [markdown]
+# ## Studies cited on this page
+#
+# Each study the page names, linked to its DOI or PubMed record, with the page its numbers were read from.
+
+# %%
+ldn.studies.show_references(
+    ldn.select(evidence), ldn.teaching.lesson_study_ids(evidence, "teach_designs")
+)
+
 # %%
 ldn.teaching.discuss("teach_designs", p.mode)

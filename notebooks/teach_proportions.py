@@ -128,5 +128,15 @@ if ldn.teaching.unlocked("harm_difference", my_answer, evidence, p.mode):
 # %%
 ldn.teaching.coverage_chart(case["n"]).show()
 
+# %% [markdown]
+# ## Studies cited on this page
+#
+# Each study the page names, linked to its DOI or PubMed record, with the page its numbers were read from.
+
+# %%
+ldn.studies.show_references(
+    ldn.select(evidence), ldn.teaching.lesson_study_ids(evidence, "teach_proportions")
+)
+
 # %%
 ldn.teaching.discuss("teach_proportions", p.mode)

@@ -111,5 +111,15 @@ ldn.show_text(
 # %% [markdown]
 # When a favourable marker is picked from several outcomes and time points, a second problem compounds the first: selective reporting. Ask what was registered, and what happens to patients.
 
+# %% [markdown]
+# ## Studies cited on this page
+#
+# Each study the page names, linked to its DOI or PubMed record, with the page its numbers were read from.
+
+# %%
+ldn.studies.show_references(
+    ldn.select(evidence), ldn.teaching.lesson_study_ids(evidence, "teach_risk_of_bias")
+)
+
 # %%
 ldn.teaching.discuss("teach_risk_of_bias", p.mode)

@@ -38,6 +38,9 @@ from ldn_analysis.claims._base import (
     VERDICT_LABELS,
     VERDICTS,
     Evaluation,
+    source_names,
+    study_label,
+    study_labels,
 )
 from ldn_analysis.claims._base import CONDITION_IDS as CONDITION_IDS
 from ldn_analysis.claims._base import MINIMAL_IMPORTANT_SMD as MINIMAL_IMPORTANT_SMD
@@ -84,6 +87,7 @@ from ldn_analysis.claims.page import (
     verdict_definitions,
     verdict_text,
     verdicts_by_source,
+    with_study_names,
 )
 from ldn_analysis.claims.reviews import review_harms as review_harms
 from ldn_analysis.claims.safety import ae_any_range as ae_any_range
@@ -132,9 +136,13 @@ __all__ = [
     "verdict_definitions",
     "verdict_text",
     "cited_study_ids",
+    "source_names",
+    "study_label",
+    "study_labels",
     "discuss",
     "discuss_text",
     "verdicts_by_source",
+    "with_study_names",
     "claims_command",
     "evaluate_claim",
     "evaluate_claims",

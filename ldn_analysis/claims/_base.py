@@ -15,6 +15,7 @@ from scipy import stats
 from ldn_analysis.errors import ChoiceError
 from ldn_analysis.stats.proportions import rule_of_three, wilson
 from ldn_analysis.stats.rma import PoolResult, pool
+from ldn_analysis.text.format import study_names
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
 VERDICTS = ("supported", "overstated", "unsupported", "contradicted", "false", "not_testable")
@@ -375,28 +376,26 @@ def condition_label(evidence: Any, condition: str) -> str:
 
 
 def study_label(evidence: Any, study_id: str) -> str:
-    """Return "Author Year" for a study id (the id itself when the study is unknown)."""
+    """Return the short citation ("Younger J 2013") of a study id (the id when unknown)."""
     return _labels(evidence).get(str(study_id), str(study_id))
 
 
 @once_per_evidence
 def _labels(evidence: Any) -> dict[str, str]:
-    """Map study id -> "Author Year" (first row of an id; ids without an author are left out)."""
-    df = _table(evidence, "studies")
-    if not len(df) or "study_id" not in df.columns:
-        return {}
-    authors = df["first_author"] if "first_author" in df else pd.Series([""] * len(df))
-    years = pd.to_numeric(df["year"], errors="coerce") if "year" in df else [None] * len(df)
-    out: dict[str, str] = {}
-    for sid, author, year in zip(text_col(df, "study_id"), authors, years, strict=True):
-        author = str(author)
-        if sid not in out:
-            out[sid] = ""
-            if author and author != "nan":
-                out[sid] = f"{author} {int(year)}" if pd.notna(year) else f"{author} (no year)"
-    return {sid: label for sid, label in out.items() if label}
+    """Map study (and review) id -> short citation (:func:`ldn_analysis.text.format.study_names`)."""
+    reviews = _table(evidence, "reviews")
+    if len(reviews) and "review_id" in reviews.columns:
+        reviews = reviews.drop(columns=["study_id"], errors="ignore")
+        reviews = reviews.rename(columns={"review_id": "study_id"})
+        return {**study_names(reviews), **study_names(_table(evidence, "studies"))}
+    return study_names(_table(evidence, "studies"))
+
+
+def source_names(evidence: Any) -> dict[str, str]:
+    """Return the id -> short citation map of every study and review of ``evidence``."""
+    return dict(_labels(evidence))
 
 
 def study_labels(evidence: Any, ids: Iterable[Any]) -> str:
-    """Return the "Author Year" labels of several studies, comma-separated."""
+    """Return the short citations of several studies, comma-separated."""
     return ", ".join(study_label(evidence, str(i)) for i in ids)

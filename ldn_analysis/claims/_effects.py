@@ -11,7 +11,15 @@ import pandas as pd
 from scipy import stats
 
 from ldn_analysis.analysis.effects import compute_effects
-from ldn_analysis.claims._base import ALPHA, _as_list, _studies, _table, num_col, text_col
+from ldn_analysis.claims._base import (
+    ALPHA,
+    _as_list,
+    _studies,
+    _table,
+    num_col,
+    study_label,
+    text_col,
+)
 from ldn_analysis.stats.rma import PoolResult
 
 # --------------------------------------------------------------------------------------
@@ -69,16 +77,17 @@ def study_signals(
     for sid, g in rows.groupby("_sid", sort=True):
         g = g.sort_values("_tp", ascending=False)
         comp = g[g["_yi"].notna() & g["_vi"].notna()]
+        who = study_label(evidence, sid)
         if len(comp):
-            records.append(_signal_from_effect(sid, comp.iloc[0]))
+            records.append(_signal_from_effect(sid, comp.iloc[0], who))
             continue
         for _, r in g.iterrows():
-            rec = _signal_from_report(sid, r)
+            rec = _signal_from_report(sid, r, who)
             if rec is not None:
                 records.append(rec)
                 break
         else:
-            rec = _signal_from_note(sid, g)
+            rec = _signal_from_note(sid, g, who)
             if rec is not None:
                 records.append(rec)
     return pd.DataFrame(records, columns=_SIGNAL_COLUMNS)
@@ -89,7 +98,7 @@ NOTE_NULL = "no significant difference reported"
 NOTE_BENEFIT = "significant between-group difference in favour of ldn"
 
 
-def _signal_from_note(sid: str, g: pd.DataFrame) -> dict | None:
+def _signal_from_note(sid: str, g: pd.DataFrame, who: str) -> dict | None:
     """Read a result reported without numbers from the row's note (null or benefit)."""
     for _, r in g.iterrows():
         note = str(r.get("notes", "") or "").strip().lower()
@@ -106,7 +115,7 @@ def _signal_from_note(sid: str, g: pd.DataFrame) -> dict | None:
             "computable": False,
             "yi": np.nan,
             "vi": np.nan,
-            "note": f"{sid} {r.get('outcome')}: {what} reported, without numbers",
+            "note": f"{who} {r.get('outcome')}: {what} reported, without numbers",
         }
     return None
 
@@ -114,7 +123,7 @@ def _signal_from_note(sid: str, g: pd.DataFrame) -> dict | None:
 _study_signals = study_signals
 
 
-def _signal_from_effect(sid: str, r: pd.Series) -> dict:
+def _signal_from_effect(sid: str, r: pd.Series, who: str) -> dict:
     yi, vi = float(r["_yi"]), float(r["_vi"])
     p = pd.to_numeric(r.get("p_value"), errors="coerce")
     if pd.notna(p):
@@ -123,11 +132,11 @@ def _signal_from_effect(sid: str, r: pd.Series) -> dict:
         half = float(stats.norm.isf(ALPHA / 2)) * math.sqrt(vi)
         sig = yi - half > 0 or yi + half < 0
     result = ("benefit" if yi > 0 else "harm") if sig else "no_difference"
-    note = f"{sid} {r.get('outcome')} SMD {yi:+.2f}" + (f" (p={p:g})" if pd.notna(p) else "")
+    note = f"{who} {r.get('outcome')} SMD {yi:+.2f}" + (f" (p={p:g})" if pd.notna(p) else "")
     return {"study_id": sid, "result": result, "computable": True, "yi": yi, "vi": vi, "note": note}
 
 
-def _signal_from_report(sid: str, r: pd.Series) -> dict | None:
+def _signal_from_report(sid: str, r: pd.Series, who: str) -> dict | None:
     p = pd.to_numeric(r.get("p_value"), errors="coerce")
     est = pd.to_numeric(r.get("estimate"), errors="coerce")
     lo = pd.to_numeric(r.get("ci_low"), errors="coerce")
@@ -155,7 +164,7 @@ def _signal_from_report(sid: str, r: pd.Series) -> dict | None:
         result = "signal"
     else:
         result = "benefit" if direction > 0 else "harm"
-    note = f"{sid} {r.get('outcome')} {how}" + (
+    note = f"{who} {r.get('outcome')} {how}" + (
         " (direction not recorded)" if result == "signal" else ""
     )
     return {

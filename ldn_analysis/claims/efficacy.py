@@ -173,15 +173,15 @@ def study_primary_benefit(
     design = str(r.get("design", "") or "")
     comp = str(r.get("comparator", "") or "")
     n = r.get("n_enrolled")
+    who = study_label(evidence, sid)
     numbers = (
-        f"{sid}: design {design}, comparator {comp or 'n/a'}, n={n}, "
+        f"{who}: design {design}, comparator {comp or 'n/a'}, n={n}, "
         f"primary outcome '{r.get('primary_outcome')}', primary result {result}"
     )
     p = _primary_p(evidence, r)
     if p:
         numbers += f", {p}"
     said = f" ({p})" if p else ""
-    who = study_label(evidence, sid)
     randomized = bool(is_randomized(found.iloc[[0]]).iloc[0])
     if result in ("no_difference", "harm"):
         return Evaluation(

@@ -118,7 +118,7 @@ def distinct_trials(
     numbers = (
         f"the text describes {claimed} trials; curated {_words(design)} {comparator}-controlled "
         f"studies of {_words(condition)} with {weeks:g} weeks at {dose:g} mg/day: "
-        f"{len(ids)} ({', '.join(ids) or 'none'})"
+        f"{len(ids)} ({study_labels(evidence, ids) or 'none'})"
     )
     if len(ids) < int(claimed):
         return Evaluation(

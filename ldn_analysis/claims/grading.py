@@ -160,7 +160,7 @@ def _benefit_evidence(evidence: Any, condition: str, outcome: Any) -> BenefitEvi
         if sid in set(sig["study_id"]) or result in ("", "not_reported", "nan"):
             continue
         if any(w in prim for w in words):
-            note = f"{sid} primary outcome ({prim}): authors report {result.replace('_', ' ')}"
+            note = f"{study_label(evidence, sid)} primary outcome ({prim}): authors report {result.replace('_', ' ')}"
             rows.append(pd.DataFrame([{"study_id": sid, "result": result, "note": note}]))
     trials = (
         pd.concat([r for r in rows if len(r)], ignore_index=True)
@@ -237,9 +237,9 @@ def grade_benefit(b: BenefitEvidence, what: str) -> Evaluation:
         parts.append(_pooled_words(b) + _certainty_words(b))
     high_rob = [s for s, j in zip(t["study_id"], t["rob"], strict=True) if j == "high"]
     if high_rob:
-        parts.append(f"high risk of bias (RoB 2): {', '.join(high_rob)}")
+        parts.append(f"high risk of bias (RoB 2): {study_labels(b.evidence, high_rob)}")
     if b.uncontrolled:
-        parts.append(f"without placebo control: {', '.join(b.uncontrolled)}")
+        parts.append(f"without placebo control: {study_labels(b.evidence, b.uncontrolled)}")
     numbers = "; ".join(parts)
     benefit = t[t["result"].isin(["benefit", "signal"])]
     null = t[t["result"].isin(["no_difference", "harm"])]

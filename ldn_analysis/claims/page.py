@@ -6,12 +6,20 @@ mode), and every claim with its reason and curator's note.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
-from ldn_analysis.claims._base import SOURCE_ORIGINS, VERDICT_DEFINITIONS, VERDICT_LABELS, VERDICTS
+from ldn_analysis.claims._base import (
+    SOURCE_ORIGINS,
+    VERDICT_DEFINITIONS,
+    VERDICT_LABELS,
+    VERDICTS,
+    source_names,
+)
 from ldn_analysis.errors import ChoiceError, LDNError
 from ldn_analysis.text.display import show_table, show_text
-from ldn_analysis.text.format import plural
+from ldn_analysis.text.format import name_ids_in_text, name_studies, plural
 from ldn_analysis.vocab import MODES
 
 
@@ -23,6 +31,25 @@ def verdict_definitions() -> pd.DataFrame:
             "meaning": [VERDICT_DEFINITIONS[v] for v in VERDICTS],
         }
     )
+
+
+def with_study_names(table: pd.DataFrame, evidence: Any) -> pd.DataFrame:
+    """Add ``deciding_studies`` (the short citations of ``deciding_sources``) to a claims table.
+
+    ``deciding_sources`` keeps the machine-readable ids; study ids typed into a curator's
+    note are replaced by their citations too, so the page names no study by id.
+    """
+    names = source_names(evidence)
+    out = table.copy()
+    out["deciding_studies"] = [
+        name_studies(str(x).split(";"), names) if pd.notna(x) else ""
+        for x in out["deciding_sources"]
+    ]
+    if "curator_note" in out:
+        out["curator_note"] = [
+            name_ids_in_text(x, names) if pd.notna(x) else x for x in out["curator_note"]
+        ]
+    return out
 
 
 def _row(table: pd.DataFrame, claim_id: str) -> pd.Series:
@@ -117,7 +144,8 @@ def verdicts_by_source(
         shown["verdict"] = g["verdict"].map(VERDICT_LABELS)
         shown["why (deciding numbers)"] = g["explanation"]
         shown["curator's note"] = g["curator_note"].fillna("") if "curator_note" in g else ""
-        shown["from"] = g["deciding_sources"].fillna("")
+        names = g["deciding_studies"] if "deciding_studies" in g else g["deciding_sources"]
+        shown["from"] = names.fillna("")
         if "source_url" in g:
             shown["source_url"] = g["source_url"]
         show_table(shown, caption=f"Claims in {_source_label(src)}, each verdict with its reason")

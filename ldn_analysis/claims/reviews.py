@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ldn_analysis.claims._base import _table, num_col, once_per_evidence, text_col
+from ldn_analysis.claims._base import _table, num_col, once_per_evidence, study_label, text_col
 
 #: Key of a review result that pools every adverse event, whatever its kind.
 ANY_AE = "any adverse event"
@@ -42,13 +42,7 @@ def review_harms(evidence: Any) -> pd.DataFrame:
             num_col(pd.DataFrame([r]), c).iloc[0] for c in ("estimate", "ci_low", "ci_high")
         )
         rid = str(r.get("review_id"))
-        author, year = (
-            str(r.get("first_author", "") or ""),
-            pd.to_numeric(r.get("year"), errors="coerce"),
-        )
-        who = (
-            f"{author} {int(year)} review" if author and author != "nan" and pd.notna(year) else rid
-        )
+        who = f"{study_label(evidence, rid)} review"
         if pd.notna(est) and pd.notna(lo) and pd.notna(hi):
             measure = _MEASURES.get(str(r.get("measure")), "ratio")
             text = f"{who}: {key} {measure} {est:.2f} vs placebo (95% CI {lo:.2f}-{hi:.2f})"

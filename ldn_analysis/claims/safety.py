@@ -122,7 +122,7 @@ def ae_any_range(evidence: Any, low: float, high: float, condition: str = "any")
         else:
             alone.append((sid, a, n1, a / n1))
     words = [
-        f"{sid} {pct(a / n1, 0)} on LDN vs {pct(c / n2, 0)} on placebo (excess "
+        f"{study_label(evidence, sid)} {pct(a / n1, 0)} on LDN vs {pct(c / n2, 0)} on placebo (excess "
         f"{100 * d:+.0f} points, 95% CI {100 * dl:+.0f} to {100 * dh:+.0f})"
         for sid, a, n1, c, n2, d, dl, dh in pairs
     ]
@@ -290,7 +290,7 @@ def ae_similar_to_placebo(
         vi.append(1 / a - 1 / n1 + 1 / c - 1 / n2)
         sids.append(sid)
         parts.append(
-            f"{sid} {int(ldn['_e'].iloc[0])}/{int(ldn['_n'].iloc[0])} vs "
+            f"{study_label(evidence, sid)} {int(ldn['_e'].iloc[0])}/{int(ldn['_n'].iloc[0])} vs "
             f"{int(pbo['_e'].iloc[0])}/{int(pbo['_n'].iloc[0])}"
         )
     if not yi:

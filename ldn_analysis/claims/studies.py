@@ -15,6 +15,8 @@ from ldn_analysis.claims._base import (
     _table,
     is_randomized,
     num_col,
+    study_label,
+    study_labels,
     text_col,
 )
 from ldn_analysis.errors import ChoiceError
@@ -45,7 +47,7 @@ def study_design(
     sid, design = str(r.get("study_id")), str(r.get("design"))
     wanted = _as_list(designs)
     numbers = (
-        f"{sid}: curated design {design}, randomized {r.get('randomized')}, blinding "
+        f"{study_label(evidence, sid)}: curated design {design}, randomized {r.get('randomized')}, blinding "
         f"{r.get('blinding')}, comparator {r.get('comparator')}; claimed {' or '.join(wanted)}"
     )
     if design in wanted:
@@ -70,10 +72,11 @@ def study_duration(
         return _NOT_CURATED
     r = found.iloc[0]
     sid = str(r.get("study_id"))
+    who = study_label(evidence, sid)
     dur = pd.to_numeric(r.get("duration_weeks"), errors="coerce")
     if pd.isna(dur):
-        return Evaluation("unsupported", f"{sid}: duration not recorded", (sid,), "No duration.")
-    numbers = f"{sid}: {dur:g} weeks of LDN; claimed {float(weeks):g} weeks"
+        return Evaluation("unsupported", f"{who}: duration not recorded", (sid,), "No duration.")
+    numbers = f"{who}: {dur:g} weeks of LDN; claimed {float(weeks):g} weeks"
     if abs(dur - float(weeks)) <= 1:
         return Evaluation("supported", numbers, (sid,), "Duration matches.")
     return Evaluation("false", numbers, (sid,), "Duration differs from the claim.")
@@ -96,13 +99,14 @@ def study_dose(
         return _NOT_CURATED
     r = found.iloc[0]
     sid = str(r.get("study_id"))
+    who = study_label(evidence, sid)
     lo = pd.to_numeric(r.get("dose_mg_min"), errors="coerce")
     hi = pd.to_numeric(r.get("dose_mg_max"), errors="coerce")
     if pd.isna(lo) and pd.isna(hi):
-        return Evaluation("unsupported", f"{sid}: dose not recorded", (sid,), "No dose.")
+        return Evaluation("unsupported", f"{who}: dose not recorded", (sid,), "No dose.")
     lo = hi if pd.isna(lo) else lo
     hi = lo if pd.isna(hi) else hi
-    numbers = f"{sid}: {lo:g}-{hi:g} mg/day; claimed {float(dose):g} mg"
+    numbers = f"{who}: {lo:g}-{hi:g} mg/day; claimed {float(dose):g} mg"
     if lo - 1e-9 <= float(dose) <= hi + 1e-9:
         return Evaluation("supported", numbers, (sid,), "The dose is within the study's range.")
     return Evaluation("false", numbers, (sid,), "The study used another dose.")
@@ -129,7 +133,7 @@ def dose_range(evidence: Any, low: float, high: float, condition: str = "any") -
     numbers = (
         f"{int(inside.sum())}/{len(inside)} studies ({share:.0%}) within {low:g}-{high:g} mg; "
         f"observed range {lo.min():g}-{hi.max():g} mg"
-        + (f"; outside: {', '.join(out_ids)}" if out_ids else "")
+        + (f"; outside: {study_labels(evidence, out_ids)}" if out_ids else "")
     )
     srcs = _sources(out_ids or sids)
     if share >= 0.9:
@@ -200,7 +204,7 @@ def review_n_studies(evidence: Any, author: str, n: int) -> Evaluation:
             "unsupported", f"no review by {author} with n_studies", (), "Review not curated."
         )
     rid = _sources(text_col(hit, "review_id"))
-    numbers = f"{', '.join(rid)}: n_studies {', '.join(f'{c:g}' for c in counts)}; claimed {n}"
+    numbers = f"{study_labels(evidence, rid)}: n_studies {', '.join(f'{c:g}' for c in counts)}; claimed {n}"
     if int(n) in {int(c) for c in counts}:
         return Evaluation("supported", numbers, rid, "The count matches the review.")
     return Evaluation("false", numbers, rid, "The review reports another count.")
@@ -227,7 +231,7 @@ def n_studies(
     if designs:
         s = s[text_col(s, "design").isin(_as_list(designs))]
     ids = list(text_col(s, "study_id"))
-    numbers = f"{len(ids)} curated studies ({', '.join(ids) or 'none'}); claimed {n}"
+    numbers = f"{len(ids)} curated studies ({study_labels(evidence, ids) or 'none'}); claimed {n}"
     if len(ids) == int(n):
         return Evaluation("supported", numbers, _sources(ids), "The count matches.")
     return Evaluation("false", numbers, _sources(ids), "The count differs.")
@@ -299,7 +303,7 @@ def few_large_rcts(
     big = rand[n >= int(min_n)]
     numbers = (
         f"{len(rand)} randomized trials; {len(big)} with n >= {min_n}"
-        f" ({', '.join(text_col(big, 'study_id')) or 'none'}); largest n={n.max() if len(n) else 0:g}"
+        f" ({study_labels(evidence, text_col(big, 'study_id')) or 'none'}); largest n={n.max() if len(n) else 0:g}"
     )
     srcs = _sources(text_col(rand, "study_id"))
     if len(big) <= int(max_count):

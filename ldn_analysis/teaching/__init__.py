@@ -97,6 +97,7 @@ from ldn_analysis.teaching.proportions import (
     interval_table,
     zero_event_table,
 )
+from ldn_analysis.teaching.references import lesson_study_ids
 from ldn_analysis.teaching.risk_of_bias import (
     rob_domain_table,
     rob_overall_text,
@@ -155,6 +156,7 @@ __all__ = [
     "interval_table",
     "is_right",
     "knapp_hartung_text",
+    "lesson_study_ids",
     "mid_table",
     "model_answer",
     "multiplicity_simulation",

@@ -56,6 +56,16 @@ def _dot_ci(df, x, lo, hi, name, colour, extra, symbol="circle", y=None):
     )
 
 
+def with_study_ids(table: pd.DataFrame, ids: Any) -> pd.DataFrame:
+    """Keep the ids of the studies a reader-facing table names in ``table.attrs["study_ids"]``.
+
+    The table itself names studies by citation; the ids feed the page's linked reference
+    list (:func:`ldn_analysis.teaching.lesson_study_ids`).
+    """
+    table.attrs["study_ids"] = list(dict.fromkeys(str(i) for i in ids if str(i)))
+    return table
+
+
 def _study_frame(evidence: Any) -> pd.DataFrame:
 
     return study_frame(evidence.studies)

@@ -24,7 +24,9 @@ import plotly.graph_objects as go
 from scipy import stats
 
 import ldn_analysis.figures.palette as pal
+from ldn_analysis.claims import study_label
 from ldn_analysis.figures import Chart, make_figure
+from ldn_analysis.teaching._base import with_study_ids
 from ldn_analysis.teaching.answers import close
 
 RTM_SEED = 20260101
@@ -170,17 +172,20 @@ def registration_table(evidence: Any) -> pd.DataFrame:
     r = evidence.registrations
     r = r[r["status"].isin(FINISHED)].sort_values("registry_id")
     posted = r["results_posted"].map({True: "yes", False: "no"}).fillna("not recorded")
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "registration": r["registry_id"].to_numpy(),
             "status": r["status"].to_numpy(),
             "design": r["design"].fillna("not recorded").str.replace("_", " ").to_numpy(),
             "completion date": r["completion_date"].fillna("").to_numpy(),
             "results posted on the registry": posted.to_numpy(),
-            "publication in the evidence base": r["linked_study_id"].fillna("").to_numpy(),
+            "publication in the evidence base": [
+                study_label(evidence, s) if s else "" for s in r["linked_study_id"].fillna("")
+            ],
             "source_url": r["source_url"].to_numpy(),
         }
     )
+    return with_study_ids(out, [i for i in r["linked_study_id"].fillna("") if i])
 
 
 def reporting_values(evidence: Any, **_: Any) -> dict:

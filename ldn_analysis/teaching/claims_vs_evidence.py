@@ -24,7 +24,7 @@ from ldn_analysis.stats.proportions import wilson
 from ldn_analysis.stats.risk_difference import newcombe
 from ldn_analysis.teaching._base import _band, _dot_ci, _study_frame
 from ldn_analysis.text.display import show_table, show_text
-from ldn_analysis.text.format import pct, plural, short_citations
+from ldn_analysis.text.format import pct, plural, short_citation, short_citations
 from ldn_analysis.vocab import CONTROLLED_DESIGNS
 
 
@@ -37,12 +37,14 @@ def claims_table(evidence: Any) -> pd.DataFrame:
     """Return every claim with its verdict, as ``python -m ldn_analysis claims`` computes it.
 
     The :func:`ldn_analysis.claims.evaluate_claims` columns plus ``claim_type``,
-    ``proposition``, ``proposition_args`` and the claim's ``source_url``.
+    ``proposition``, ``proposition_args``, the claim's ``source_url`` and
+    ``deciding_studies`` (the short citations of ``deciding_sources``, whose ids stay
+    machine-readable); study ids in the curator's notes read as citations.
     """
     claims = _claims(evidence)
     result = C.evaluate_claims(evidence, claims)
     extra = claims[["claim_id", "claim_type", "proposition", "proposition_args", "source_url"]]
-    return result.merge(extra, on="claim_id", how="left")
+    return C.with_study_names(result.merge(extra, on="claim_id", how="left"), evidence)
 
 
 def _source_label(source_file: str) -> str:
@@ -97,7 +99,7 @@ def show_claims_by_source(table: pd.DataFrame, scores: pd.DataFrame) -> None:
                     "claim_text",
                     "verdict",
                     "deciding_numbers",
-                    "deciding_sources",
+                    "deciding_studies",
                     "source_url",
                 ]
             ].rename(
@@ -105,7 +107,7 @@ def show_claims_by_source(table: pd.DataFrame, scores: pd.DataFrame) -> None:
                     "claim_id": "claim",
                     "claim_text": "claim (paraphrased)",
                     "deciding_numbers": "deciding numbers",
-                    "deciding_sources": "from studies",
+                    "deciding_studies": "from studies",
                 }
             ),
             caption=f"Claims in {_source_label(src)} with the verdict computed from the data",
@@ -177,7 +179,7 @@ def claim_evidence_text(table: pd.DataFrame, claim_id: str) -> str:
     return (
         f"Verdict computed from the data: {r['verdict']}.\n\nDeciding numbers: "
         f"{r['deciding_numbers']}.\n\n{r['explanation']} (from: "
-        f"{r['deciding_sources'] or 'no study'})"
+        f"{r.get('deciding_studies') or r['deciding_sources'] or 'no study'})"
     )
 
 
@@ -194,6 +196,7 @@ def final_trial_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Cha
         return no_chart(f"Claim {claim_id}: the trial is not in the evidence base.")
     sid = ev.deciding_sources[0]
     study = evidence.studies[evidence.studies["study_id"] == sid].iloc[0]
+    who = short_citation(study)
     out = evidence.outcomes
     rows = out[
         (out["study_id"] == sid)
@@ -205,12 +208,12 @@ def final_trial_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Cha
     primary = str(study["primary_outcome"]).lower()
     rows = rows[rows["outcome"].map(lambda o: str(o).replace("_", " ") in primary)]
     if rows.empty:
-        return no_chart(f"{sid}: no primary between-group estimate with a CI is recorded.")
+        return no_chart(f"{who}: no primary between-group estimate with a CI is recorded.")
     r = rows.iloc[0]
     sign = -1.0 if r["better"] == "lower" else 1.0
     est = sign * float(r["estimate"])
     lo, hi = sorted((sign * float(r["ci_low"]), sign * float(r["ci_high"])))
-    label = f"{sid}: {r['instrument']}"
+    label = f"{who}: {r['instrument']}"
     p = r["p_value"]
     p_text = f", p = {p:g}" if pd.notna(p) else ""
     verdict = (
@@ -226,7 +229,7 @@ def final_trial_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Cha
         else ""
     )
     alt = (
-        f"{sid} ({study['nct_id']}, n = {study['n_enrolled']}): benefit of LDN over "
+        f"{who} ({study['nct_id']}, n = {study['n_enrolled']}): benefit of LDN over "
         f"placebo {est:+.2f} {unit} (95% CI {lo:+.2f} to {hi:+.2f}{p_text}) on "
         f"{r['instrument']}; {verdict}.{flipped}"
     )

@@ -17,10 +17,11 @@ import plotly.graph_objects as go
 import ldn_analysis.figures.palette as pal
 from ldn_analysis import vocab
 from ldn_analysis.analysis import effect_rows, select
+from ldn_analysis.claims import study_label
 from ldn_analysis.figures import Chart, hover, make_figure, no_chart, vline
 from ldn_analysis.stats.escalc import smcr, smd
 from ldn_analysis.stats.inference import Z95
-from ldn_analysis.teaching._base import _dot_ci, _study_frame
+from ldn_analysis.teaching._base import _dot_ci, _study_frame, with_study_ids
 from ldn_analysis.teaching.claims_vs_evidence import any_ae_arms
 from ldn_analysis.text.format import plural
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
@@ -39,14 +40,15 @@ def nocebo_table(evidence: Any) -> pd.DataFrame:
         e, n = both[("events", arm)], both[("n", arm)]
         return [f"{int(a)}/{int(b)} ({100 * a / b:.0f}%)" for a, b in zip(e, n, strict=True)]
 
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "study": both.index,
+            "study": [study_label(evidence, s) for s in both.index],
             "any adverse event on LDN": cell("ldn"),
             "any adverse event on placebo": cell("placebo"),
             "source_url": urls.reindex(both.index).to_numpy(),
         }
     ).reset_index(drop=True)
+    return with_study_ids(out, both.index)
 
 
 def randomized_trials_table(evidence: Any) -> pd.DataFrame:
@@ -56,9 +58,9 @@ def randomized_trials_table(evidence: Any) -> pd.DataFrame:
     nl = pd.to_numeric(s["n_ldn"], errors="coerce")
     nc = pd.to_numeric(s["n_control"], errors="coerce")
     people = np.where(s["design"] == "rct_crossover", nl, nl + nc)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "study": s["study_id"],
+            "study": [study_label(evidence, i) for i in s["study_id"]],
             "condition": s["condition"].str.replace("_", " "),
             "design": s["design"].map(vocab.design_label),
             "comparator": s["comparator"],
@@ -68,6 +70,7 @@ def randomized_trials_table(evidence: Any) -> pd.DataFrame:
             "source_url": s["source_url"],
         }
     ).reset_index(drop=True)
+    return with_study_ids(out, s["study_id"])
 
 
 def crossover_precision_table(
@@ -124,9 +127,9 @@ def placebo_response_table(evidence: Any) -> pd.DataFrame:
     imp_ldn, imp_plc = sign * o["mean_ldn"].to_numpy(float), sign * o["mean_ctrl"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(imp_ldn > 0, 100 * imp_plc / imp_ldn, np.nan)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "study_id": o["study_id"].to_numpy(),
+            "study": [study_label(evidence, i) for i in o["study_id"]],
             "design": o["study_id"].map(design).map(vocab.design_label).to_numpy(),
             "outcome": o["instrument"].to_numpy(),
             "improvement on LDN": imp_ldn,
@@ -136,6 +139,7 @@ def placebo_response_table(evidence: Any) -> pd.DataFrame:
             "source_url": o["source_url"].to_numpy(),
         }
     )
+    return with_study_ids(out, o["study_id"])
 
 
 def placebo_response_chart(table: pd.DataFrame) -> Chart:
@@ -143,7 +147,7 @@ def placebo_response_chart(table: pd.DataFrame) -> Chart:
     t = table.dropna(subset=["placebo as % of LDN"]).reset_index(drop=True)
     if t.empty:
         return no_chart("No placebo-controlled trial reports change in both arms.")
-    labels = [f"{r.study_id}: {r.outcome}"[:70] for r in t.itertuples()]
+    labels = [f"{r.study}: {r.outcome}"[:70] for r in t.itertuples()]
     extra = [
         html.escape(f"improvement {a:g} on LDN, {b:g} on placebo ({s:.0f}% of LDN's)")
         for a, b, s in zip(
@@ -185,19 +189,29 @@ def placebo_response_chart(table: pd.DataFrame) -> Chart:
     return Chart(fig, alt)
 
 
+def _contrast_rows(evidence: Any, outcome: str) -> pd.DataFrame:
+    eff, _ = effect_rows(select(evidence), outcome, comparison=None)
+    return eff[eff["comparison"].isin(["ldn_pre_post", "ldn_vs_placebo"])].copy()
+
+
+def design_contrast_ids(evidence: Any, outcome: str = "pain") -> list[str]:
+    """Return the ids of the studies :func:`design_contrast_chart` draws."""
+    return list(dict.fromkeys(_contrast_rows(evidence, outcome)["study_id"].astype(str)))
+
+
 def design_contrast_chart(evidence: Any, outcome: str = "pain") -> Chart:
     """Effect sizes of ``outcome`` with and without a control group, on one axis.
 
     Before-after effects (``ldn_pre_post``) include placebo response, regression to the
     mean and natural recovery; placebo-controlled effects remove them.
     """
-    eff, _ = effect_rows(select(evidence), outcome, comparison=None)
-    eff = eff[eff["comparison"].isin(["ldn_pre_post", "ldn_vs_placebo"])].copy()
+    eff = _contrast_rows(evidence, outcome)
     if eff.empty:
         return no_chart(f"No computable {outcome} effect sizes.")
     eff["se"] = np.sqrt(eff["vi"])
     eff = eff.sort_values(["comparison", "yi"]).reset_index(drop=True)
-    labels = list(eff["study_id"])
+    eff["label"] = [study_label(evidence, i) for i in eff["study_id"]]
+    labels = list(eff["label"])
     colours = {"ldn_pre_post": pal.MUTED, "ldn_vs_placebo": pal.STUDY}
     traces = []
     summary = []
@@ -210,7 +224,8 @@ def design_contrast_chart(evidence: Any, outcome: str = "pain") -> Chart:
             f"SMD {y:+.2f} (95% CI {a:+.2f} to {b:+.2f})"
             for y, a, b in zip(sub["yi"], lo, hi, strict=True)
         ]
-        traces.append(_dot_ci(sub, sub["yi"], lo, hi, vocab.COMPARISON_LABELS[comp], colour, extra))
+        name = vocab.COMPARISON_LABELS[comp]
+        traces.append(_dot_ci(sub, sub["yi"], lo, hi, name, colour, extra, y=sub["label"]))
         summary.append(
             f"{plural(len(sub), 'study', 'studies')} {vocab.COMPARISON_LABELS[comp]}: SMD "
             f"{sub['yi'].min():+.2f} to {sub['yi'].max():+.2f}"

@@ -15,6 +15,8 @@ from ldn_analysis.claims import (
     is_randomized,
     load_claims,
     num_col,
+    study_label,
+    study_labels,
     text_col,
 )
 from ldn_analysis.errors import LDNError
@@ -66,7 +68,8 @@ def setup_rule_of_three(evidence: Any, n: int | None = None, **_: Any) -> dict:
             if len(events):
                 r = events.sort_values(["_n", "_sid"], ascending=[False, True]).iloc[0]
                 label = _EVENT_LABELS.get(r["_event"], str(r["_event"]).replace("_", " "))
-                return {"n": int(r["_n"]), "study": r["_sid"], "event": label}
+                who = study_label(evidence, r["_sid"])
+                return {"n": int(r["_n"]), "study": who, "study_id": r["_sid"], "event": label}
     raise LDNError(
         "no LDN arm of a randomized trial with zero events in the data; pass n=... to the exercise"
     )
@@ -83,7 +86,14 @@ def setup_wilson(evidence: Any, x: int | None = None, n: int | None = None, **_:
         if len(small):
             r = small.sort_values(["_e", "_n", "_sid"]).iloc[0]
             event = str(r.get("reported_term") or r["_event"]).replace("_", " ")
-            return {"x": int(r["_e"]), "n": int(r["_n"]), "study": r["_sid"], "event": event}
+            who = study_label(evidence, r["_sid"])
+            return {
+                "x": int(r["_e"]),
+                "n": int(r["_n"]),
+                "study": who,
+                "study_id": r["_sid"],
+                "event": event,
+            }
     raise LDNError("no small adverse-event count in the data; pass x=... and n=...")
 
 
@@ -150,7 +160,8 @@ def setup_meta(evidence: Any, condition: str | None = None, **_: Any) -> dict:
         "tau2": p.tau2,
         "tau2_ci_low": p.tau2_ci_low,
         "tau2_ci_high": p.tau2_ci_high,
-        "studies": ", ".join(a.effects["study_id"]),
+        "studies": study_labels(evidence, a.effects["study_id"]),
+        "study_ids": tuple(a.effects["study_id"]),
         "effect": effect_text(p, a.measure),
         "test": p.test,
     }
@@ -180,10 +191,12 @@ def setup_crossover(
 
     x, p = pick("rct_crossover", crossover), pick("rct_parallel", parallel)
     return {
-        "cx": x["_sid"],
+        "cx": study_label(evidence, x["_sid"]),
+        "cx_id": x["_sid"],
         "cx_ldn": int(x["_nl"]),
         "cx_ctrl": int(x["_nc"]),
-        "px": p["_sid"],
+        "px": study_label(evidence, p["_sid"]),
+        "px_id": p["_sid"],
         "px_ldn": int(p["_nl"]),
         "px_ctrl": int(p["_nc"]),
     }

@@ -61,7 +61,10 @@ def _randomized(evidence: Any, condition: str) -> pd.DataFrame:
 def _why_count_rcts(v: dict, ans: int, evidence: Any) -> str:
     s = _randomized(evidence, v["condition"])
     rct, other = s[s["_rand"]], s[~s["_rand"]]
-    listed = ", ".join(f"{r.study_id} ({vocab.design_label(r.design)})" for r in rct.itertuples())
+    listed = ", ".join(
+        f"{C.study_label(evidence, r.study_id)} ({vocab.design_label(r.design)})"
+        for r in rct.itertuples()
+    )
     others = ", ".join(
         f"{vocab.design_label(d)} {c}" for d, c in other["design"].value_counts().items()
     )
@@ -124,7 +127,7 @@ def _why_crossover(v: dict, ans: tuple[int, int], _ev: Any) -> str:
 
 def _why_claim(v: dict, ans: str, evidence: Any) -> str:
     ev = C.evaluate_claim(evidence, v["proposition"], C.parse_args(v["args"]))
-    sources = ", ".join(ev.deciding_sources) or "none"
+    sources = C.study_labels(evidence, ev.deciding_sources) or "none"
     return (
         f'"{ans}" means {verdict_meaning(ans)}. The numbers that decided it: '
         f"{ev.deciding_numbers}. Why: {ev.explanation} Sources: {sources}."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ldn_analysis.claims import study_label
 from ldn_analysis.errors import LDNError
 from ldn_analysis.stats.risk_difference import newcombe
 from ldn_analysis.teaching.answers import close
@@ -40,7 +41,8 @@ def harm_values(evidence: Any, study: str | None = None, **_: Any) -> dict:
     )
     rd = newcombe(e1, n1, e0, n0)  # the interval the claims page shows for the same trial
     return {
-        "study": study,
+        "study_id": study,
+        "study": study_label(evidence, study),
         "e1": e1,
         "n1": n1,
         "e0": e0,

@@ -23,7 +23,7 @@ from ldn_analysis.figures import Chart, forest_plot
 from ldn_analysis.stats.diagnostics import egger_many
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.rma import pool
-from ldn_analysis.text.format import effect_text, plural
+from ldn_analysis.text.format import effect_text, plural, short_citations
 
 EGGER_ALPHA = 0.10
 """Egger's test is conventionally read at the 10% level (Egger et al. 1997)."""
@@ -94,12 +94,13 @@ def forest_reading_text(analysis: Any) -> str:
     e = analysis.effects.reset_index(drop=True)
     w = np.asarray(r.weights, dtype=float)
     lines = []
+    cites = short_citations(e)  # the forest plot's row labels
     for i, row in e.iterrows():
         se = math.sqrt(row["vi"])
         lo, hi = row["yi"] - Z95 * se, row["yi"] + Z95 * se
         side = "includes 0" if lo <= 0 <= hi else ("is above 0" if lo > 0 else "is below 0")
         lines.append(
-            f"{row['study_id']} ({vocab.design_label(row['design'])}, n = {int(row['n'])}): "
+            f"{cites[i]} ({vocab.design_label(row['design'])}, n = {int(row['n'])}): "
             f"SMD {row['yi']:+.2f}, 95% CI {lo:+.2f} to {hi:+.2f} ({side}); weight {w[i]:.0f}%."
         )
     side = "includes 0" if r.ci_low <= 0 <= r.ci_high else "excludes 0"

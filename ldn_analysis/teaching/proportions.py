@@ -14,10 +14,11 @@ import plotly.graph_objects as go
 from scipy import stats
 
 import ldn_analysis.figures.palette as pal
-from ldn_analysis.claims import wald
+from ldn_analysis.claims import study_label, wald
 from ldn_analysis.figures import Chart, error_x, hline, make_figure, vline
 from ldn_analysis.stats.inference import Z95
 from ldn_analysis.stats.proportions import clopper_pearson, rule_of_three, wilson
+from ldn_analysis.teaching._base import with_study_ids
 from ldn_analysis.text.format import pct, plural
 from ldn_analysis.vocab import RANDOMIZED_DESIGNS
 
@@ -45,9 +46,9 @@ def zero_event_table(evidence: Any) -> pd.DataFrame:
     ae = ae[ae["study_id"].isin(rct)]
     ae = ae[ae["x"] == 0].sort_values(["n", "study_id"], ascending=[False, True])
     n = ae["n"].to_numpy(float)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "study": ae["study_id"],
+            "study": [study_label(evidence, s) for s in ae["study_id"]],
             "event": ae["what"],
             "n on LDN": ae["n"],
             "rule of three, 3/n: one-sided 95% (%)": np.round(100 * rule_of_three(n), 1),
@@ -58,6 +59,7 @@ def zero_event_table(evidence: Any) -> pd.DataFrame:
             "source_url": ae["source_url"],
         }
     ).reset_index(drop=True)
+    return with_study_ids(out, ae["study_id"])
 
 
 def interval_table(evidence: Any, max_n: int = 60) -> pd.DataFrame:
@@ -74,9 +76,9 @@ def interval_table(evidence: Any, max_n: int = 60) -> pd.DataFrame:
     def span(a, b):
         return [f"{100 * lo:.1f} to {100 * hi:.1f}" for lo, hi in zip(a, b, strict=True)]
 
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "study": ae["study_id"],
+            "study": [study_label(evidence, s) for s in ae["study_id"]],
             "event": ae["what"],
             "events": ae["x"],
             "n": ae["n"],
@@ -87,6 +89,7 @@ def interval_table(evidence: Any, max_n: int = 60) -> pd.DataFrame:
             "source_url": ae["source_url"],
         }
     ).reset_index(drop=True)
+    return with_study_ids(out, ae["study_id"])
 
 
 def _intervals(x: float, n: float) -> dict[str, tuple[float, float]]:

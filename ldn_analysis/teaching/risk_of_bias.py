@@ -106,7 +106,7 @@ def rob_domain_table(evidence: Any) -> pd.DataFrame:
         for d in vocab.ROB_DOMAINS[:-1]:
             rows.append(
                 {
-                    "trial": study,
+                    "trial": C.study_label(evidence, study),
                     "domain": vocab.ROB_DOMAIN_LABELS[d],
                     "judgement": vocab.ROB_LABELS[str(r.loc[d, "judgement"])],
                     "why (the assessor's support)": r.loc[d, "support"],
@@ -123,7 +123,8 @@ def rob_values(evidence: Any, study: str | None = None, **_: Any) -> dict:
     five = [got[d] for d in vocab.ROB_DOMAINS[:-1]]
     concerns = [vocab.ROB_DOMAIN_SHORT[d] for d in vocab.ROB_DOMAINS[:-1] if got[d] != "low"]
     return {
-        "study": study,
+        "study_id": study,
+        "study": C.study_label(evidence, study),
         "domains": got,
         "n_concerns": five.count("some_concerns"),
         "n_high": five.count("high"),
@@ -211,7 +212,8 @@ def rob_overall_text(evidence: Any) -> str:
     for study in PAIR:
         r = rob[(rob["study_id"] == study) & (rob["domain"] == "overall")].iloc[0]
         parts.append(
-            f"{study}: {vocab.ROB_LABELS[str(r['judgement'])].lower()} overall. {r['support']}"
+            f"{C.study_label(evidence, study)}: {vocab.ROB_LABELS[str(r['judgement'])].lower()} "
+            f"overall. {r['support']}"
         )
     return "\n\n".join(parts)
 
@@ -299,7 +301,8 @@ def surrogate_text(evidence: Any, study: str = SURROGATE_STUDY) -> str:
         )
     )
     return (
-        f"{study} has {plural(len(t), 'outcome row')} in the evidence base: "
+        f"{C.study_label(evidence, study)} has {plural(len(t), 'outcome row')} in the "
+        "evidence base: "
         f"{plural(markers, 'laboratory marker')} and "
         f"{plural(clinical, 'clinical outcome') if clinical else 'no clinical outcome'} "
         f"(illness, hospital stay, death or how patients feel). Below p = 0.05: {sig_text}."

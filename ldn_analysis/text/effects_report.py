@@ -16,7 +16,8 @@ import pandas as pd
 
 from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.errors import ChoiceError
-from ldn_analysis.text.format import ci_text, fmt
+from ldn_analysis.text.format import ci_text, fmt, name_studies
+from ldn_analysis.text.reconciliation import study_names_of
 from ldn_analysis.text.tables import Table
 
 FORMATS = ("table", "json", "csv")
@@ -269,7 +270,10 @@ def assumptions_table(eff: Efficacy) -> Table:
             ],
             "τ²": [fmt(x, 3) for x in a["tau2"]],
             "I²": [f"{fmt(x, 0)}%" if pd.notna(x) else "n/a" for x in a["i2"]],
-            "left out": [str(x).replace(";", ", ") for x in a["left_out"]],
+            "left out": [
+                name_studies(str(x), study_names_of(eff)) if pd.notna(x) else ""
+                for x in a["left_out"]
+            ],
         }
     )
     return Table(
@@ -280,18 +284,18 @@ def assumptions_table(eff: Efficacy) -> Table:
     )
 
 
-def _differs(r) -> str:
+def _differs(r, names: dict[str, str]) -> str:
     why = []
     if r.named and (r.not_in_ours or r.not_in_theirs):
         why.append("studies differ")
     elif not r.named:
         why.append("studies not named")
     if r.off_scale:
-        why.append(f"not on the {r.scale} scale: {', '.join(r.off_scale)}")
+        why.append(f"not on the {r.scale} scale: {name_studies(r.off_scale, names)}")
     if r.crossover_ids:
-        why.append(f"crossover as paired: {', '.join(r.crossover_ids)}")
+        why.append(f"crossover as paired: {name_studies(r.crossover_ids, names)}")
     if r.derived_ids:
-        why.append(f"derived: {', '.join(r.derived_ids)}")
+        why.append(f"derived: {name_studies(r.derived_ids, names)}")
     if r.model_assumed:
         why.append("model assumed")
     return "; ".join(why)
@@ -318,7 +322,7 @@ def reconciliation_table(eff: Efficacy) -> Table:
             ],
             "our studies": rc["k"],
             "our model": [f"{m}, {t}" for m, t in zip(rc["method"], rc["test"], strict=True)],
-            "what still differs": [_differs(r) for r in rc.itertuples()],
+            "what still differs": [_differs(r, study_names_of(eff)) for r in rc.itertuples()],
             "source_url": rc["source_url"],
         }
     )

@@ -8,6 +8,7 @@ the same quantity reads the same on every page, in every chart and in the CLI.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -264,6 +265,43 @@ def short_citations(df: pd.DataFrame) -> list[str]:
         for i, sid in enumerate(sorted(sids)):
             final[sid] = lab if len(sids) == 1 else f"{lab}{'abcdefghijklmnopqrstuvwxyz'[i % 26]}"
     return [final[sid] for sid in ids]
+
+
+def study_names(studies: pd.DataFrame) -> dict[str, str]:
+    """Map each ``study_id`` of a studies table to its short citation ("Younger J 2013").
+
+    The one way reader-facing text names a study by id: prose, table cells and exercise
+    texts look the id up here (namesakes get the a/b suffixes of :func:`short_citations`),
+    so no page shows an internal id such as ``younger_2013``.
+    """
+    if studies is None or not len(studies) or "study_id" not in studies:
+        return {}
+    d = studies.drop_duplicates("study_id")
+    return dict(zip(d["study_id"].astype(str), short_citations(d), strict=True))
+
+
+def name_studies(ids: object, names: dict[str, str], sep: str = ", ") -> str:
+    """Return the short citations of several study ids, joined by ``sep`` (unknown ids kept)."""
+    if isinstance(ids, str):
+        ids = [i for i in ids.replace(";", ",").split(",")]
+    return sep.join(names.get(str(i).strip(), str(i).strip()) for i in ids if str(i).strip())
+
+
+def name_ids_in_text(text: object, names: dict[str, str]) -> str:
+    """Replace each whole-word study id in free text (a curator's note) by its short citation.
+
+    For text typed into the data (which code cannot write as citations at the source);
+    generated text names studies through :func:`study_names` directly.
+    """
+    out = _text(text)
+    if not out or not names:
+        return out
+    pattern = re.compile(
+        r"(?<![\w])("
+        + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+        + r")(?![\w])"
+    )
+    return pattern.sub(lambda m: names[m.group(1)], out)
 
 
 def doi_url(doi: object) -> str:

@@ -12,17 +12,38 @@ import pandas as pd
 
 from ldn_analysis import vocab
 from ldn_analysis.analysis.efficacy import Efficacy
-from ldn_analysis.text.format import ci_text, conclusion, fmt, plural, sentence_case, short_citation
+from ldn_analysis.text.format import (
+    ci_text,
+    conclusion,
+    fmt,
+    plural,
+    sentence_case,
+    short_citation,
+    study_names,
+)
 
 
-def _ids(series) -> str:
-    ids = [str(x) for x in series]
+def study_names_of(eff: Efficacy) -> dict[str, str]:
+    """Map the analysis's study ids to short citations (from its effect and skipped rows).
+
+    An id the analysis holds no row for (a review's study missing from our data) stays
+    as it is.
+    """
+    rows = [t for t in (eff.effects, eff.skipped) if len(t) and "study_id" in t]
+    return study_names(pd.concat(rows, ignore_index=True)) if rows else {}
+
+
+_names = study_names_of
+
+
+def _ids(series, names: dict[str, str] | None = None) -> str:
+    ids = [(names or {}).get(str(x), str(x)) for x in series]
     return ", ".join(ids) if ids else "none"
 
 
-def _and(series) -> str:
-    """Return "a", "a and b" or "a, b and c"."""
-    ids = [str(x) for x in series]
+def _and(series, names: dict[str, str] | None = None) -> str:
+    """Return "a", "a and b" or "a, b and c" (study ids named by ``names``)."""
+    ids = [(names or {}).get(str(x), str(x)) for x in series]
     return ", ".join(ids[:-1]) + " and " + ids[-1] if len(ids) > 1 else _ids(ids)
 
 
@@ -38,15 +59,27 @@ def skipped_text(eff: Efficacy) -> str:
     )
 
 
-def _unreported_text(eff: Efficacy) -> str:
-    """Name the comparison's trials in the selection that have no row for the outcome."""
+def _unreported_text(eff: Efficacy, studies: pd.DataFrame | None = None) -> str:
+    """Name the comparison's trials in the selection that have no row for the outcome.
+
+    They are named by citation from ``studies`` (the selection's studies table); without
+    it the analysis holds no citation for them, so they are counted, never shown by id.
+    """
     known = set(eff.effects["study_id"]) | set(eff.skipped["study_id"])
     missing = [s for s in eff.candidates if s not in known]
     if not missing:
         return ""
+    outcome = eff.outcome.replace("_", " ")
+    names = study_names(studies) if studies is not None else {}
+    if all(s in names for s in missing):
+        return (
+            f" Placebo-controlled studies in our data with no {outcome} "
+            f"numbers extracted: {_ids(missing, names)}."
+        )
+    count = sentence_case(plural(len(missing), "placebo-controlled study", words=True))
     return (
-        f" Placebo-controlled studies in our data with no {eff.outcome.replace('_', ' ')} "
-        f"numbers extracted: {_ids(missing)}."
+        f" {count} in our data {'has' if len(missing) == 1 else 'have'} no {outcome} "
+        "numbers extracted."
     )
 
 
@@ -59,13 +92,14 @@ def _overlap_text(pub: pd.DataFrame, eff: Efficacy) -> str:
             "matched one by one."
         )
     ours = set(eff.effects["study_id"])
+    names = _names(eff)
     parts = []
     for r in listed.drop_duplicates("review_id").itertuples():
         ids = [i.strip() for i in str(r.included_study_ids).split(";") if i.strip()]
         used = [i for i in ids if i in ours]
         parts.append(
             f" {r.label.split(' (')[0]} lists {plural(len(ids), 'study')}; we pooled {len(used)} of "
-            f"them ({_ids(used)}) and not {_ids([i for i in ids if i not in ours])}."
+            f"them ({_ids(used, names)}) and not {_ids([i for i in ids if i not in ours], names)}."
         )
     return "".join(parts)
 
@@ -97,6 +131,7 @@ def _verdicts(r) -> str:
 def _redone_text(r, eff: Efficacy) -> str:
     """One published result redone its way, and what still differs (a paragraph)."""
     outcome = eff.outcome.replace("_", " ")
+    names = _names(eff)
     how = (
         f"{_METHOD_WORDS.get(r.method, r.method)} with {_TEST_WORDS.get(r.test, r.test)} intervals"
     )
@@ -111,7 +146,7 @@ def _redone_text(r, eff: Efficacy) -> str:
         )
     head = (
         f"{r.label} redone its way ({r.measure}{scale}, {how}, "
-        f"{plural(r.k, 'study')}: {_ids(r.study_ids)}): "
+        f"{plural(r.k, 'study')}: {_ids(r.study_ids, names)}): "
         f"{ci_text(r.estimate, r.ci_low, r.ci_high)} against {theirs} published, both on our "
         f"favours-LDN scale; {_verdicts(r)}."
     )
@@ -119,11 +154,13 @@ def _redone_text(r, eff: Efficacy) -> str:
     if r.named:
         if r.not_in_ours:
             why.append(
-                f"studies: it pooled {_and(r.not_in_ours)}, for which our data hold no usable {outcome} "
+                f"studies: it pooled {_and(r.not_in_ours, names)}, for which our data hold no usable {outcome} "
                 "numbers"
             )
         if r.not_in_theirs:
-            why.append(f"it did not pool {_and(r.not_in_theirs)}, which we leave out here too")
+            why.append(
+                f"it did not pool {_and(r.not_in_theirs, names)}, which we leave out here too"
+            )
     elif pd.notna(r.published_k):
         diff = int(r.published_k) - int(r.k)
         more = (
@@ -136,19 +173,19 @@ def _redone_text(r, eff: Efficacy) -> str:
         )
     if r.off_scale:
         why.append(
-            f"measure: raw mean differences need one scale, so {_and(r.off_scale)} (other "
+            f"measure: raw mean differences need one scale, so {_and(r.off_scale, names)} (other "
             f"scales or units) are left out of this MD; the SMD keeps them"
         )
     if r.crossover_ids:
         why.append(
-            f"crossover handling: we analyse {_and(r.crossover_ids)} as paired (Elbourne 2002) "
+            f"crossover handling: we analyse {_and(r.crossover_ids, names)} as paired (Elbourne 2002) "
             f"with rho = {fmt(eff.rho, 1)}; analysing a crossover trial as if its periods were "
             "separate groups gives it a wider interval and less weight, and our data do not say "
             "which way the review went"
         )
     if r.derived_ids:
         why.append(
-            f"derived effects: {_and(r.derived_ids)} "
+            f"derived effects: {_and(r.derived_ids, names)} "
             f"{'enters' if len(r.derived_ids) == 1 else 'enter'} from test statistics, p-values or "
             "assumptions (see each row's derivation); a review with full texts may have had arm "
             "SDs"
@@ -183,13 +220,15 @@ def _assumptions_text(eff: Efficacy) -> str:
     return ("Our primary estimate " + "; ".join(parts) + ".") if parts else ""
 
 
-def reconciliation_text(eff: Efficacy) -> str:
+def reconciliation_text(eff: Efficacy, studies: pd.DataFrame | None = None) -> str:
     """Explain how our pooled estimate compares with the published meta-analyses.
 
     For each published result: its estimate, ours redone its way (the studies it names
     when it names them, its measure, its model: :attr:`Efficacy.reconciliation`), and
     what still differs (studies, measure, crossover handling, derived effects, model).
-    Then our own estimate and its sensitivity to how effects were derived.
+    Then our own estimate and its sensitivity to how effects were derived. Studies are
+    named by citation; pass the selection's ``studies`` table to name also the trials
+    with no numbers for the outcome (otherwise they are counted).
     """
     pub = eff.published
     outcome = eff.outcome.replace("_", " ")
@@ -210,7 +249,7 @@ def reconciliation_text(eff: Efficacy) -> str:
     if eff.k:
         r = eff.result
         ours = (
-            f"Ours: {plural(eff.k, 'study')} ({_ids(eff.effects['study_id'])}), {eff.measure} "
+            f"Ours: {plural(eff.k, 'study')} ({_ids(eff.effects['study_id'], _names(eff))}), {eff.measure} "
             f"{ci_text(r.estimate, r.ci_low, r.ci_high)}, {r.method} with "
             f"{_TEST_WORDS.get(r.test, r.test)} intervals"
         )
@@ -233,7 +272,7 @@ def reconciliation_text(eff: Efficacy) -> str:
             )
             + f"; we could pool {eff.k}."
             + skipped_text(eff)
-            + _unreported_text(eff)
+            + _unreported_text(eff, studies)
             + _overlap_text(pub, eff)
         )
     measures = sorted(set(pub["measure"]))

@@ -19,7 +19,14 @@ import pandas as pd
 from ldn_analysis import vocab
 from ldn_analysis.analysis.efficacy import Efficacy
 from ldn_analysis.analysis.selection import RCT_DESIGNS, Selection, unpublished_registrations
-from ldn_analysis.text.format import conclusion, count_text, effect_text, fmt, plural
+from ldn_analysis.text.format import (
+    conclusion,
+    count_text,
+    effect_text,
+    fmt,
+    plural,
+    short_citations,
+)
 from ldn_analysis.text.reconciliation import (  # noqa: F401 (re-exported for notebooks)
     reconciliation_text,
     skipped_text,
@@ -103,7 +110,7 @@ def evidence_summary(selection: Selection) -> str:
         text += (
             f" The filters (designs: {', '.join(selection.designs) or 'all'}; at least "
             f"{selection.min_n} participants) left out {plural(len(selection.dropped), 'study')}: "
-            f"{_ids(selection.dropped['study_id'])}."
+            f"{_ids(short_citations(selection.dropped))}."
         )
     missing = unpublished_registrations(selection)
     if len(missing):

@@ -19,6 +19,7 @@ from ldn_analysis.analysis.efficacy import RHO_RANGE
 from ldn_analysis.cli import main
 from ldn_analysis.paths import PROJ_ROOT
 from ldn_analysis.text import effects_report
+from ldn_analysis.text.format import study_names
 from ldn_analysis.text.summaries import reconciliation_text
 from ldn_analysis.vocab import CROSSOVER_DESIGNS
 
@@ -121,7 +122,7 @@ def test_closed_pipe_exits_quietly():
     assert proc.returncode != 1
 
 
-def test_reconciliation_redoes_each_review(fm_pain):
+def test_reconciliation_redoes_each_review(fm_pain, real_evidence):
     rc = fm_pain.reconciliation
     assert list(rc["result_id"]) == list(fm_pain.published["result_id"])
     for r in rc.itertuples():
@@ -134,7 +135,10 @@ def test_reconciliation_redoes_each_review(fm_pain):
     for r in rc.itertuples():
         assert f"{r.label} redone its way" in text
         assert f"{r.estimate:.2f} (95% CI {r.ci_low:.2f} to {r.ci_high:.2f})" in text
-    assert "crossover handling: we analyse younger_2013 and bested_2023 as paired" in text
+    names = study_names(real_evidence.studies)  # the text names studies by citation, not id
+    paired = f"{names['younger_2013']} and {names['bested_2023']}"
+    assert f"crossover handling: we analyse {paired} as paired" in text
+    assert "younger_2013" not in text
     assert "derived effects:" in text and "with only directly reported effects" in text
     assert "measure: raw mean differences need one scale" in text
     ours = fm_pain.ours()
@@ -156,7 +160,9 @@ def test_reconciliation_pools_the_studies_a_review_names(real_evidence):
     assert r["not_in_ours"] == ("younger_2013", "nonexistent_2099")
     assert "rodriguezfreire_nd" in r["not_in_theirs"]
     text = reconciliation_text(eff)
-    assert "it pooled younger_2013 and nonexistent_2099, for which our data hold no usable" in text
+    names = study_names(real_evidence.studies)
+    pooled = f"{names['younger_2013']} and nonexistent_2099"  # an id not in our data stays
+    assert f"it pooled {pooled}, for which our data hold no usable" in text
 
 
 def test_every_placebo_condition_gets_derived_effects(real_evidence):

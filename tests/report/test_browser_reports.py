@@ -17,6 +17,7 @@ from browser import launch, watch
 
 from ldn_analysis import paths
 from ldn_analysis.data.evidence import load_evidence
+from ldn_analysis.report.execute import RUN_CARD_TAG
 from ldn_analysis.text.format import citation, primary_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -79,6 +80,21 @@ def test_every_page_renders_its_figures_offline(built_reports):
 
 BAD_COUNTS = re.compile(r"\b1 (studies|participants|trials|reports)\b|\(s\)|stud\(ies\)")
 SAME_RANGE = re.compile(r"\brange (\d+(?:\.\d+)?) to \1\b")
+# The run card lists the data files read (their names hold no study id, but a file name
+# is not reader prose either): it is hidden before the page's text is read for ids.
+WITHOUT_RUN_CARD = f"""() => {{
+    const cards = [...document.querySelectorAll('.celltag_{RUN_CARD_TAG}')];
+    cards.forEach(c => c.style.display = 'none');
+    const text = document.body.innerText;
+    cards.forEach(c => c.style.display = '');
+    return text;
+}}"""
+
+
+def _study_id_pattern() -> re.Pattern:
+    """Every study_id of data/studies.csv as a whole word (ids hold "_", a word character)."""
+    ids = sorted(set(load_evidence().studies["study_id"].astype(str)), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(" + "|".join(map(re.escape, ids)) + r")(?![\w])")
 
 
 def _study_links() -> list[tuple[str, str]]:
@@ -93,12 +109,14 @@ def _study_links() -> list[tuple[str, str]]:
 
 def test_every_page_reads_well_and_fits(built_reports):
     """No "1 studies"/"(s)"/"range X to X"; no sideways scroll at 1,280 px; every study
-    with a DOI or PMID that a page cites is linked by it; the diabetic neuropathy page
-    names the active comparator (amitriptyline)."""
+    with a DOI or PMID that a page cites is linked by it; no study is named by its internal
+    id (younger_2013) outside the run card; the diabetic neuropathy page names the active
+    comparator (amitriptyline)."""
     from playwright.sync_api import sync_playwright
 
     out, _, manifest = built_reports
     cited = _study_links()
+    study_ids = _study_id_pattern()
     problems = []
     with sync_playwright() as p:
         browser = launch(p)
@@ -109,6 +127,7 @@ def test_every_page_reads_well_and_fits(built_reports):
             page.goto((out / entry["html"]).as_uri())
             page.wait_for_load_state("load")
             text = page.evaluate("document.body.innerText")
+            prose = page.evaluate(WITHOUT_RUN_CARD)
             width = page.evaluate("document.documentElement.scrollWidth")
             links = {
                 (a["text"].strip(), a["href"])
@@ -123,6 +142,9 @@ def test_every_page_reads_well_and_fits(built_reports):
                 problems.append(f"{name}: {width} px wide at a 1,280 px window")
             for rx in (BAD_COUNTS, SAME_RANGE):
                 problems += [f"{name}: {m.group(0)!r}" for m in rx.finditer(text)]
+            ids = sorted({m.group(0) for m in study_ids.finditer(prose)})
+            if ids:
+                problems.append(f"{name}: study ids in visible text: {', '.join(ids[:8])}")
             hrefs = {href for _, href in links}
             for cite, url in cited:
                 if cite in text and url not in hrefs:

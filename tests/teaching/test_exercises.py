@@ -136,7 +136,7 @@ def test_reversed_bounds_are_read_in_order_and_said(ev):
 def test_rule_of_three_is_a_one_sided_bound_from_a_randomized_trial(ev, real_evidence):
     v = X.EXERCISES["rule_of_three"].setup(real_evidence)
     s = real_evidence.studies.set_index("study_id")
-    assert s.loc[v["study"], "design"] in ("rct_parallel", "rct_crossover")
+    assert s.loc[v["study_id"], "design"] in ("rct_parallel", "rct_crossover")
     q = X.question("rule_of_three", real_evidence)
     assert "one-sided 95% upper bound" in q and "randomized trial" in q
     exact = 100 * (1 - 0.05 ** (1 / v["n"]))
@@ -151,7 +151,7 @@ def test_rule_of_three_is_a_one_sided_bound_from_a_randomized_trial(ev, real_evi
     assert not X.check("rule_of_three", 0, real_evidence).ok
     # a retrospective cohort's zero is never used
     retro = set(s.index[s["design"] == "retrospective_cohort"])
-    assert v["study"] not in retro
+    assert v["study_id"] not in retro
 
 
 def test_wald_answer_is_recognized(ev):

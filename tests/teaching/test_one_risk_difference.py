@@ -11,7 +11,7 @@ from ldn_analysis.teaching.harms import harm_values
 
 def test_harm_exercise_and_claims_chart_print_the_same_interval(real_evidence):
     v = harm_values(real_evidence)
-    excess = ae_excess(any_ae_arms(real_evidence)).set_index("study_id").loc[v["study"]]
+    excess = ae_excess(any_ae_arms(real_evidence)).set_index("study_id").loc[v["study_id"]]
     reference = newcombe(v["e1"], v["n1"], v["e0"], v["n0"])
     for got, want in (
         (v["rd_low"], 100 * excess["low"]),

@@ -46,7 +46,8 @@ def test_excess_drawn_is_the_verdicts_number(headline_chart, evidence):
         words = (
             f"excess {100 * r.excess:+.0f} points, 95% CI {100 * r.low:+.0f} to {100 * r.high:+.0f}"
         )
-        assert f"{r.study_id} " in verdict.deciding_numbers and words in verdict.deciding_numbers, (
+        who = C.study_label(evidence, r.study_id)  # named by citation, never by id
+        assert f"{who} " in verdict.deciding_numbers and words in verdict.deciding_numbers, (
             verdict.deciding_numbers
         )
         assert any(abs(x - 100 * r.excess) < 1e-9 for x in drawn.values())

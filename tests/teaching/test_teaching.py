@@ -219,13 +219,14 @@ def test_before_after_axes_say_worse_and_better_after(evidence):
 def test_placebo_response_table_holds_randomized_trials_only(evidence):
     t = T.placebo_response_table(evidence)
     designs = evidence.studies.set_index("study_id")["design"]
-    assert set(t["study_id"].map(designs)) <= {"rct_parallel", "rct_crossover"}
+    assert set(designs[t.attrs["study_ids"]]) <= {"rct_parallel", "rct_crossover"}
+    assert "study_id" not in t.columns  # the reader sees citations, the ids stay in attrs
 
 
 def test_zero_event_table_holds_randomized_trials_only(evidence):
     t = T.zero_event_table(evidence)
     designs = evidence.studies.set_index("study_id")["design"]
-    assert len(t) and set(t["study"].map(designs)) <= {"rct_parallel", "rct_crossover"}
+    assert len(t) and set(designs[t.attrs["study_ids"]]) <= {"rct_parallel", "rct_crossover"}
     assert any("one-sided 95%" in c for c in t.columns)
 
 
