@@ -24,6 +24,8 @@ from ldn_analysis.text.format import (
     dose_text,
     plural,
     primary_url,
+    short_citation,
+    study_names,
     treatment_weeks_text,
 )
 
@@ -56,10 +58,13 @@ def comparator_text(row) -> str:
     return vocab.COMPARATOR_LABELS.get(kind, "comparator not reported")
 
 
-def citation_html(row) -> str:
-    """Return the citation linked by DOI/PubMed, then the "extracted from" link (HTML)."""
+def citation_html(row, cite: str | None = None) -> str:
+    """Return the citation linked by DOI/PubMed, then the "extracted from" link (HTML).
+
+    ``cite`` replaces the text of :func:`citation` (e.g. with a namesake's a/b suffix).
+    """
     get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
-    cite = citation(row)
+    cite = cite or citation(row)
     main = link_html(primary_url(row), cite, title="DOI or PubMed record") or html.escape(cite)
     source = _text(get("source_url", ""))
     extra = link_html(source, "extracted from", title="the page the numbers were read from")
@@ -177,16 +182,23 @@ def references_html(selection: Selection, study_ids=None) -> tuple[str, str]:
     ``study_ids`` limits the list (e.g. the studies of one forest plot); default all.
     """
     s = selection.studies
+    names = study_names(s)  # namesakes keep the a/b of the short names in the text
     if study_ids is not None:
         s = s[s["study_id"].isin(set(study_ids))]
     if s.empty:
         return "", ""
-    s = s.assign(_cite=[citation(r) for _, r in s.iterrows()]).sort_values("_cite")
-    items = "".join(f"<li>{citation_html(r)}</li>" for _, r in s.iterrows())
+    cites = [
+        names.get(str(r["study_id"]), short_citation(r)) + citation(r)[len(short_citation(r)) :]
+        for _, r in s.iterrows()
+    ]
+    s = s.assign(_cite=cites).sort_values("_cite")
+    items = "".join(f"<li>{citation_html(r, r['_cite'])}</li>" for _, r in s.iterrows())
     return (
         f"<div class='ldn-references'><h4>Studies on this page "
         f"({html.escape(plural(len(s), 'study'))})</h4><ol>{items}</ol></div>",
-        "\n".join(citation_plain(r) for _, r in s.iterrows()),
+        "\n".join(
+            r["_cite"] + (f" ({u})" if (u := primary_url(r)) else "") for _, r in s.iterrows()
+        ),
     )
 
 

@@ -136,3 +136,15 @@ def test_each_lesson_lists_the_studies_it_names(real_evidence, lesson):
     got = T.lesson_study_ids(real_evidence, lesson)
     assert got and len(got) == len(set(got))
     assert set(got) <= set(real_evidence.studies["study_id"])
+
+
+def test_reference_list_keeps_the_namesake_suffix_of_the_text(real_evidence):
+    """Two studies that read the same ("Toledano AC 2021") are told apart in the list too."""
+    from ldn_analysis.text.studies import references_html
+
+    names = study_names(real_evidence.studies)
+    twins = [s for s, n in names.items() if n[-1:] in "ab" and n[-2:-1].isdigit()]
+    if not twins:
+        pytest.skip("no namesake studies in the data")
+    _, plain = references_html(ldn.select(real_evidence), twins[:1])
+    assert plain.startswith(names[twins[0]] + ", ") or plain.startswith(names[twins[0]] + " (")
