@@ -139,5 +139,15 @@ if ldn.teaching.unlocked("sof_nnt", my_answer, evidence, p.mode):
 # %% [markdown]
 # An NNT needs three things beside it: the time frame (over how many weeks), the control risk (how many responded on placebo: the same relative benefit gives a larger NNT when fewer respond on placebo) and its confidence interval. When the interval of the risk difference includes zero, the NNT's interval passes through infinity: from a number needed to treat for benefit, through "no difference", to a number needed to harm. Percentages from a summary are rounded; rebuild the counts before computing anything from them, and say which denominator you assumed.
 
+# %% [markdown]
+# ## Studies cited on this page
+#
+# Each study the page names, linked to its DOI or PubMed record, with the page its numbers were read from.
+
+# %%
+ldn.studies.show_references(
+    ldn.select(evidence), ldn.teaching.lesson_study_ids(evidence, "teach_summary_of_findings")
+)
+
 # %%
 ldn.teaching.discuss("teach_summary_of_findings", p.mode)

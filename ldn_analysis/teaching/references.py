@@ -26,6 +26,7 @@ from ldn_analysis.teaching.exercise_feedback import exercise_values
 from ldn_analysis.teaching.harms import harm_values
 from ldn_analysis.teaching.proportions import interval_table, zero_event_table
 from ldn_analysis.teaching.risk_of_bias import PAIR, SURROGATE_STUDY
+from ldn_analysis.teaching.summary_of_findings import sof_study_ids
 
 
 def _ids(*tables: pd.DataFrame) -> list[str]:
@@ -56,6 +57,7 @@ _LESSONS: dict[str, Callable[[Any], list[str]]] = {
     "teach_designs": _designs,
     "teach_proportions": _proportions,
     "teach_risk_of_bias": lambda ev: [*PAIR, SURROGATE_STUDY],
+    "teach_summary_of_findings": sof_study_ids,
 }
 
 

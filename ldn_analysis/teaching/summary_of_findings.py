@@ -23,11 +23,11 @@ from typing import Any
 from ldn_analysis import vocab
 from ldn_analysis.analysis import Efficacy, Selection, efficacy, select
 from ldn_analysis.analysis import absolute as A
+from ldn_analysis.claims import study_label
 from ldn_analysis.teaching.answers import close
 from ldn_analysis.teaching.exercise_types import Exercise
 from ldn_analysis.text.absolute import nnt_interval_text, points_side, points_text
 from ldn_analysis.text.certainty import certainty
-from ldn_analysis.text.format import citation
 from ldn_analysis.text.sof import SummaryOfFindings, summary_of_findings
 
 CONDITION = "fibromyalgia"
@@ -61,9 +61,15 @@ def scale_text(sd: A.RepresentativeSD) -> str:
 
 
 def cite(evidence: Any, study: str) -> str:
-    """Return a study's citation ("Bruun KD 2024, The Lancet Rheumatology"), else its id."""
-    s = evidence.studies.set_index("study_id")
-    return citation(s.loc[study]) if study in s.index else study
+    """Return a study's short citation ("Bruun KD 2024"); the page lists it in full, linked."""
+    return study_label(evidence, study)
+
+
+def sof_study_ids(evidence: Any) -> list[str]:
+    """Return the ids of the studies the lesson names: the pooled trials and the responder trial."""
+    _, eff = sof_analysis(evidence)
+    ids = [*eff.effects["study_id"], A.responder_difference(evidence, RESPONDER_OUTCOME).study]
+    return list(dict.fromkeys(str(i) for i in ids))
 
 
 # ------------------------------------------------------------------ exercise sof_points
