@@ -13,6 +13,8 @@ nullable ``Int64`` (blank = ``<NA>``), ``number`` -> ``float64`` (blank = NaN),
 
 from __future__ import annotations
 
+import csv
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,7 @@ from ldn_analysis import paths
 from ldn_analysis.data.validation import validate_package
 from ldn_analysis.errors import Problem
 
-__all__ = ["Evidence", "load_evidence"]
+__all__ = ["Evidence", "column_values", "load_evidence"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,6 +148,30 @@ class Evidence:
         present = set(self._studies_of(condition)["design"].dropna())
         order = self._vocabulary("studies", "design")
         return [d for d in order if d in present] + sorted(present - set(order))
+
+
+def column_values(table: str, column: str, data_dir: str | Path | None = None) -> list[str]:
+    """Return the distinct non-blank values of one column, sorted, read without validating.
+
+    For planning a build before anything executes: the report runner lists the conditions
+    it expands without paying the validation (about 2 s) when every page is reused. Any
+    computation from the data goes through :func:`load_evidence`. When the file cannot be
+    read this way, the evidence is loaded (and validated) instead, so a broken data folder
+    still stops with the validator's message.
+    """
+    folder = Path(data_dir) if data_dir is not None else paths.data_dir()
+    try:
+        descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
+        resource = next(r for r in descriptor["resources"] if r["name"] == table)
+        with (folder / resource["path"]).open(encoding="utf-8", newline="") as f:
+            rows = csv.DictReader(f)
+            if column not in (rows.fieldnames or ()):
+                raise KeyError(column)
+            values = {(row.get(column) or "").strip() for row in rows}
+    except (OSError, ValueError, KeyError, StopIteration, TypeError):
+        frame = getattr(load_evidence(folder), table)
+        values = {str(v).strip() for v in frame[column].dropna()}
+    return sorted(v for v in values if v)
 
 
 def load_evidence(data_dir: str | Path | None = None) -> Evidence:

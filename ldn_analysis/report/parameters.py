@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace
 
-from ldn_analysis.data.evidence import load_evidence
+from ldn_analysis.data.evidence import column_values, load_evidence
 from ldn_analysis.errors import ParameterError
 from ldn_analysis.stats.rma import METHODS, TESTS
 from ldn_analysis.text.display import show_text
@@ -25,7 +25,9 @@ def _evidence():
 
 
 def _conditions() -> Sequence[str]:
-    return tuple(_evidence().conditions_present())
+    # the conditions with a study (Evidence.conditions_present), without validating the
+    # data: an unchanged rebuild plans its condition pages and reuses them all
+    return tuple(column_values("studies", "condition"))
 
 
 def _outcomes() -> Sequence[str]:

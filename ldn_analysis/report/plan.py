@@ -24,8 +24,6 @@ import nbformat
 
 import ldn_analysis
 from ldn_analysis import paths, vocab
-from ldn_analysis.analysis.outcomes import choose_outcome
-from ldn_analysis.analysis.selection import select
 from ldn_analysis.errors import ParameterError
 from ldn_analysis.report.parameters import PARAMETERS, validate
 
@@ -129,10 +127,14 @@ def pooled_outcome(values: dict) -> str | None:
     smallest size, then ``choose_outcome`` of the requested outcome. None when the chosen
     outcome has no study with an effect size (the page then pools nothing).
     """
+    # local import: the analysis layer imports scipy.stats (about 2 s); only a page that
+    # executes needs its title, so an unchanged rebuild never pays it
+    from ldn_analysis.analysis import outcomes, select
+
     v = {k: PARAMETERS[k].check(x) if k in PARAMETERS else x for k, x in values.items()}
     evidence = _evidence(str(paths.data_dir().resolve()), _data_stamp())
     selection = select(evidence, v.get("condition"), v.get("designs") or (), v.get("min_n") or 0)
-    choice = choose_outcome(selection, v["outcome"])
+    choice = outcomes.choose_outcome(selection, v["outcome"])
     return choice.chosen if choice.counts()[1] else None
 
 
