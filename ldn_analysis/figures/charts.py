@@ -35,6 +35,7 @@ from ldn_analysis.figures.sensitivity import (
     leave_one_out,
     method_sensitivity,
 )
+from ldn_analysis.text.format import study_names
 from ldn_analysis.text.studies import CARD_MAX_STUDIES, registrations_text
 
 # --- a selection of studies -------------------------------------------------------------
@@ -112,14 +113,21 @@ def risk_ratio_chart(selection: Selection) -> Chart:
 def risk_of_bias_chart(selection: Selection, rob: pd.DataFrame | None = None) -> Chart:
     """Return the traffic-light plot (RoB 2 per study and domain, design tiers elsewhere).
 
-    ``rob`` (rows of ``risk_of_bias.csv``) defaults to the selection's own rows.
+    ``rob`` (rows of ``risk_of_bias.csv``) defaults to the selection's own rows. Rows are
+    labelled with the studies' short citations (:func:`ldn_analysis.text.format.study_names`),
+    as every page names them.
     """
-    return traffic_light(risk_of_bias_table(selection, rob))
+    return traffic_light(_cited(risk_of_bias_table(selection, rob), selection))
 
 
 def risk_of_bias_summary_chart(selection: Selection, rob: pd.DataFrame | None = None) -> Chart:
     """Return the weighted summary bars of the RoB 2 judgements of the selection."""
-    return summary_bars(risk_of_bias_table(selection, rob))
+    return summary_bars(_cited(risk_of_bias_table(selection, rob), selection))
+
+
+def _cited(table: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    names = study_names(selection.studies)
+    return table.assign(label=table["study_id"].map(names).fillna(table["label"]))
 
 
 # --- an efficacy analysis -----------------------------------------------------------------
