@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ldn_analysis.claims._base import VERDICTS
+from ldn_analysis.claims._base import VERDICTS, source_names
 from ldn_analysis.claims.evaluate import evaluate_claims
 from ldn_analysis.claims.load import load_claims, validate_claims
 from ldn_analysis.data.evidence import load_evidence
 from ldn_analysis.errors import ChoiceError, DataValidationError
+from ldn_analysis.text.format import name_ids_in_text, name_studies
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -59,6 +60,7 @@ def claims_command(
         result.to_csv(sys.stdout, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         return 0
     out = sys.stdout
+    names = source_names(evidence)  # the table is read by people: citations, not ids
     for r in result.itertuples(index=False):
         out.write(f"{r.claim_id}  [{r.source_file[:3]}]  {r.verdict.upper()}\n")
         for line in _wrap(r.claim_text, 92):
@@ -67,10 +69,12 @@ def claims_command(
             out.write(f"    data:  {line}\n")
         for line in _wrap(r.explanation, 92):
             out.write(f"    why:   {line}\n")
-        for line in _wrap(r.curator_note, 92) if r.curator_note else []:
+        note = name_ids_in_text(r.curator_note, names) if r.curator_note else ""
+        for line in _wrap(note, 92) if note else []:
             out.write(f"    note:  {line}\n")
         if r.deciding_sources:
-            out.write(f"    from:  {r.deciding_sources}\n")
+            for line in _wrap(name_studies(r.deciding_sources, names, sep="; "), 92):
+                out.write(f"    from:  {line}\n")
         out.write("\n")
     summary = pd.crosstab(result["source_file"], result["verdict"]).reindex(
         columns=list(VERDICTS), fill_value=0

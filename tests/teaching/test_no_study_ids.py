@@ -148,3 +148,12 @@ def test_reference_list_keeps_the_namesake_suffix_of_the_text(real_evidence):
         pytest.skip("no namesake studies in the data")
     _, plain = references_html(ldn.select(real_evidence), twins[:1])
     assert plain.startswith(names[twins[0]] + ", ") or plain.startswith(names[twins[0]] + " (")
+
+
+def test_claims_command_table_names_no_study_id(real_evidence, ids, capsys):
+    from ldn_analysis.claims.cli import claims_command
+
+    assert claims_command("table", evidence=real_evidence) == 0
+    out = capsys.readouterr().out
+    assert "    from:  " in out
+    assert not _found(ids, {"claims table": out})
