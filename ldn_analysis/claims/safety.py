@@ -79,6 +79,28 @@ def _any_ae_arms(evidence: Any, condition: str) -> pd.DataFrame:
     return ae.sort_values("_n").groupby(["_sid", "_arm"]).tail(1)
 
 
+def any_ae_arms(evidence: Any, condition: str = "any") -> pd.DataFrame:
+    """Return the arms the side-effect verdicts read: any adverse event, per study and arm.
+
+    Per study and arm, the ``any_ae`` row of ``adverse_events.csv`` with the most
+    participants at risk (``condition`` as the claims read it: an id, ``a|b`` or ``any``).
+    Columns ``study_id, arm, events, n, source_url``; the claims lesson charts these rows.
+    """
+    a = _any_ae_arms(evidence, condition)
+    cols = ["study_id", "arm", "events", "n", "source_url"]
+    if a.empty:
+        return pd.DataFrame(columns=cols)
+    return pd.DataFrame(
+        {
+            "study_id": a["_sid"],
+            "arm": a["_arm"],
+            "events": a["_events"].astype(float),
+            "n": a["_n"].astype(float),
+            "source_url": a["source_url"],
+        }
+    ).reset_index(drop=True)
+
+
 def _arm_range(alone: list, evidence: Any = None) -> str:
     first, last = study_label(evidence, alone[0][0]), study_label(evidence, alone[-1][0])
     if len(alone) == 1:

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 import ldn_analysis.figures.palette as pal
 from ldn_analysis import claims as C
+from ldn_analysis.claims.safety import any_ae_arms as claims_arms
 from ldn_analysis.errors import LDNError
 from ldn_analysis.figures import Chart, error_x, hover, make_figure, no_chart, vline
 from ldn_analysis.stats.proportions import wilson
@@ -271,29 +272,14 @@ def final_trial_chart(evidence: Any, claims: pd.DataFrame, claim_id: str) -> Cha
 def any_ae_arms(evidence: Any, condition: str = "any") -> pd.DataFrame:
     """Return any-adverse-event counts per study arm with 95% Wilson intervals.
 
-    Same arms as :func:`ldn_analysis.claims.ae_any_range`: per study and arm, the
-    ``any_ae`` row with the largest ``n_at_risk``. Columns ``study_id, arm, events, n,
-    p, low, high, source_url`` (proportions as fractions).
+    The arms of :func:`ldn_analysis.claims.safety.any_ae_arms` (the rows the verdict of
+    :func:`ldn_analysis.claims.ae_any_range` reads), with their proportions. Columns
+    ``study_id, arm, events, n, p, low, high, source_url`` (proportions as fractions).
     """
-    ae = evidence.adverse_events
-    ae = ae[
-        (ae["event"] == "any_ae")
-        & ae["events"].notna()
-        & (pd.to_numeric(ae["n_at_risk"], errors="coerce") > 0)
-    ]
-    if condition != "any":
-        wanted = set(condition.split("|"))  # as the claims read a condition argument
-        keep = evidence.studies.loc[evidence.studies["condition"].isin(wanted), "study_id"]
-        ae = ae[ae["study_id"].isin(set(keep))]
-    ae = ae.assign(
-        n=pd.to_numeric(ae["n_at_risk"]).astype(float), events=ae["events"].astype(float)
-    )
-    ae = ae.sort_values("n").groupby(["study_id", "arm"]).tail(1)
-    lo, hi = wilson(ae["events"], ae["n"])
-    out = ae.assign(p=ae["events"] / ae["n"], low=lo, high=hi)
-    return out[["study_id", "arm", "events", "n", "p", "low", "high", "source_url"]].reset_index(
-        drop=True
-    )
+    arms = claims_arms(evidence, condition)
+    lo, hi = wilson(arms["events"], arms["n"])
+    out = arms.assign(p=arms["events"] / arms["n"], low=lo, high=hi)
+    return out[["study_id", "arm", "events", "n", "p", "low", "high", "source_url"]]
 
 
 def ae_excess(arms: pd.DataFrame) -> pd.DataFrame:
