@@ -29,7 +29,7 @@ from ldn_analysis.stats.escalc import hedges_correction
 from ldn_analysis.stats.risk_difference import (
     NNT,
     RiskDifference,
-    counts_from_percent,
+    counts_rounding_to,
     newcombe,
     number_needed,
 )
@@ -236,7 +236,7 @@ def responder_difference(evidence: Any, outcome_id: str) -> Responders:
         )
     pct1, pct0 = 100 * float(values["mean_ldn"]), 100 * float(values["mean_ctrl"])
     n1, n0 = int(sizes["n_ldn"]), int(sizes["n_ctrl"])
-    c1, c0 = counts_from_percent(pct1, n1), counts_from_percent(pct0, n0)
+    c1, c0 = counts_rounding_to(pct1, n1), counts_rounding_to(pct0, n0)
     if not c1 or not c0:
         raise LDNError(
             f"outcomes.csv row {outcome_id}: no whole count out of n rounds to the reported "

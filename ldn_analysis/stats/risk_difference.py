@@ -8,7 +8,7 @@
   to treat. When the interval of the difference includes 0, the NNT's interval is not
   one range but two pieces through infinity (Altman 1998, BMJ 317:1309-1312):
   "NNT benefit a to infinity to NNT harm b".
-- :func:`counts_from_percent` lists the event counts out of ``n`` that round to a
+- :func:`counts_rounding_to` lists the event counts out of ``n`` that round to a
   reported whole percentage, for summaries that give percentages without counts.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 from ldn_analysis.stats.inference import check_level
 from ldn_analysis.stats.proportions import wilson
 
-__all__ = ["NNT", "RiskDifference", "counts_from_percent", "newcombe", "number_needed"]
+__all__ = ["NNT", "RiskDifference", "counts_rounding_to", "newcombe", "number_needed"]
 
 
 @dataclass(frozen=True)
@@ -163,12 +163,14 @@ def number_needed(rd: float, low: float, high: float) -> NNT:
     return NNT(nnt, False, False, math.nan, math.nan, _inverse(low), _inverse(high))
 
 
-def counts_from_percent(percent: float, n: int, decimals: int = 0) -> list[int]:
+def counts_rounding_to(percent: float, n: int, decimals: int = 0) -> list[int]:
     """Return every count ``x`` of ``0..n`` whose ``100 x / n`` rounds to ``percent``.
 
     A summary that says "45% of 49" may stand for 22 of 49 (44.9%); with a small ``n``
     one rounded percentage can fit one count, several, or none. Halves are accepted
-    either way (a source may round 12.5% to 12% or to 13%).
+    either way (a source may round 12.5% to 12% or to 13%). For the one count that
+    rounding ``percent / 100 x n`` gives (Handbook 6.4), see
+    :func:`ldn_analysis.stats.conversions.counts_from_percent`.
     """
     n = _count(n, "n")
     if n == 0:

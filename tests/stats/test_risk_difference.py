@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from ldn_analysis.stats.proportions import wilson
-from ldn_analysis.stats.risk_difference import counts_from_percent, newcombe, number_needed
+from ldn_analysis.stats.risk_difference import counts_rounding_to, newcombe, number_needed
 from ldn_analysis.text.absolute import nnt_interval_text, points_side
 
 CASES = [(22, 49, 14, 50), (56, 70, 48, 80), (5, 56, 0, 29), (0, 10, 0, 20), (10, 10, 0, 20)]
@@ -81,12 +81,12 @@ def test_nnt_interval_on_one_side():
 
 
 def test_counts_from_a_rounded_percentage():
-    assert counts_from_percent(45, 49) == [22]  # 22/49 = 44.9%
-    assert counts_from_percent(28, 50) == [14]
-    assert counts_from_percent(12.5, 8, decimals=1) == [1]
-    assert counts_from_percent(13, 8) == [1]  # 12.5% may be printed as 13%
-    assert counts_from_percent(50, 200) == [99, 100, 101]  # several counts can fit
-    assert counts_from_percent(10, 7) == []  # none fits: 0/7 = 0%, 1/7 = 14.3%
+    assert counts_rounding_to(45, 49) == [22]  # 22/49 = 44.9%
+    assert counts_rounding_to(28, 50) == [14]
+    assert counts_rounding_to(12.5, 8, decimals=1) == [1]
+    assert counts_rounding_to(13, 8) == [1]  # 12.5% may be printed as 13%
+    assert counts_rounding_to(50, 200) == [99, 100, 101]  # several counts can fit
+    assert counts_rounding_to(10, 7) == []  # none fits: 0/7 = 0%, 1/7 = 14.3%
 
 
 def test_points_are_said_with_their_side():
